@@ -1,0 +1,184 @@
+#!/usr/bin/env node
+// The composition root and the `xmc` command line. Every subcommand is wired here from the
+// modules that do the work; this is the only file that calls process.exit.
+//
+// Exit codes: 0 success, 1 runtime failure (e.g. the supervisor gave up), 2 bad arguments.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createLogger } from './log.js';
+import { describeEvent, startDemoTopology, type DemoStats, type DemoTopology } from './actors/topology.js';
+import type { PinReport } from './actors/pinning.js';
+import type { SupervisorOutcome } from './actors/supervisor.js';
+import type { WaitStrategyName } from './shm/wait.js';
+
+const WAIT_STRATEGIES: readonly WaitStrategyName[] = ['spin', 'spin-park', 'park', 'async-park'];
+
+function positiveNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number, got "${value}"`);
+    return n;
+  };
+}
+
+function cpuList(value: string): [number | null, number | null] {
+  const parts = value.split(',').map((s) => s.trim());
+  if (parts.length !== 2) throw new InvalidArgumentError(`--cpus takes two cpus "FEED,ENGINE", got "${value}"`);
+  const cpus = parts.map((p) => {
+    if (p === '-' || p === '') return null;
+    const n = Number(p);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`--cpus: "${p}" is not a cpu number (or "-" for unpinned)`);
+    return n;
+  });
+  return [cpus[0] ?? null, cpus[1] ?? null];
+}
+
+function describePin(actor: string, pin: PinReport | null): string {
+  if (!pin) return `  ${actor}: no pin report yet`;
+  return `  ${actor}: ${JSON.stringify(pin)}`;
+}
+
+function statsLine(s: DemoStats, prev: DemoStats | null, dtSec: number): string {
+  const rate = prev ? Math.round((s.consumed - prev.consumed) / dtSec) : 0;
+  return (
+    `published ${s.published}  consumed ${s.consumed}  (${rate}/s)  crossed ${s.crossed}  ` +
+    `latency µs p50≤${s.latencyUs.p50} p99≤${s.latencyUs.p99} max ${s.latencyUs.max}  ` +
+    `ring full events ${s.ring.fullCount}`
+  );
+}
+
+interface RunOptions {
+  duration?: number;
+  rate: number;
+  wait: WaitStrategyName;
+  warmSpare: boolean;
+  crashEvery?: number;
+  cpus?: [number | null, number | null];
+  pin: boolean;
+  json: boolean;
+  seed: number;
+}
+
+async function runTopology(opts: RunOptions): Promise<number> {
+  const log = createLogger();
+  const out = (line: string): void => {
+    if (!opts.json) process.stdout.write(line + '\n');
+  };
+  out('xmc run: a synthetic feed actor publishes tops of book of two venues into a shared-memory ring;');
+  out('an engine actor reads them and counts the moments the two books cross. Both are supervised.');
+  const topo: DemoTopology = await startDemoTopology({
+    ratePerSec: opts.rate,
+    wait: opts.wait,
+    warmSpare: opts.warmSpare,
+    seed: opts.seed,
+    ...(opts.pin ? (opts.cpus ? { cpus: opts.cpus } : {}) : { cpus: [null, null] as const }),
+    onEvent: (e) => {
+      log.info({ event: e.type }, describeEvent(e));
+    },
+  });
+  out('pinning (effective affinity per actor):');
+  for (const [actor, pin] of Object.entries(topo.pins())) out(describePin(actor, pin));
+
+  const started = Date.now();
+  let prev: DemoStats | null = null;
+  let prevAt = started;
+  let crashes = 0;
+  let nextCrashAt = opts.crashEvery ? started + opts.crashEvery * 1000 : Infinity;
+  let stopping = false;
+  let outcome: SupervisorOutcome | null = null;
+
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(timer);
+    outcome = await topo.stop();
+  };
+  const timer = setInterval(() => {
+    const now = Date.now();
+    const s = topo.stats();
+    out(statsLine(s, prev, (now - prevAt) / 1000));
+    prev = s;
+    prevAt = now;
+    if (now >= nextCrashAt) {
+      const victim = crashes % 2 === 0 ? 'feed' : 'engine';
+      crashes++;
+      out(`crashing the ${victim} actor on purpose (crash #${crashes})`);
+      void topo.kill(victim);
+      nextCrashAt = now + (opts.crashEvery ?? 0) * 1000;
+    }
+    if (opts.duration !== undefined && now - started >= opts.duration * 1000) void stop();
+  }, 1000);
+  timer.unref();
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+  void topo.supervisor.done.then(() => {
+    clearInterval(timer);
+  });
+
+  const done = await topo.supervisor.done;
+  if (outcome === null) outcome = done;
+  const final = topo.stats();
+  const report = {
+    seconds: (Date.now() - started) / 1000,
+    outcome,
+    crashesInjected: crashes,
+    stats: final,
+    pins: topo.pins(),
+  };
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  } else {
+    out('final report:');
+    out(`  ran ${report.seconds.toFixed(1)} s; supervisor outcome: ${JSON.stringify(outcome)}`);
+    out(`  ${statsLine(final, null, 1)}`);
+    out(`  lost frames: ${final.published - final.consumed} (published - consumed; must be 0 after a clean stop)`);
+    for (const a of final.actors) out(`  actor ${a.id}: ${JSON.stringify(a)}`);
+  }
+  return (outcome as SupervisorOutcome).kind === 'stopped' ? 0 : 1;
+}
+
+export function buildCli(): Command {
+  const program = new Command();
+  program
+    .name('xmc')
+    .description('cross-market-connect: low-latency cross-market arbitrage on worker-thread actors over shared memory')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('run')
+    .description(
+      'Start the actor topology: a synthetic two-venue feed actor and an engine actor connected by a shared-memory ring, ' +
+        'both pinned and supervised. Prints effective CPU affinity, a stats line per second (frames, rate, cross-thread ' +
+        'latency, ring backpressure), supervisor events on stderr, and a final report. Ctrl-C stops it gracefully.',
+    )
+    .addOption(new Option('--duration <seconds>', 'stop after this many seconds (default: run until Ctrl-C)').argParser(positiveNumber('--duration')))
+    .addOption(new Option('--rate <per-second>', 'tops of book the feed publishes per second').default(20_000).argParser(positiveNumber('--rate')))
+    .addOption(new Option('--wait <strategy>', 'wait strategy of the engine actor').choices(WAIT_STRATEGIES).default('park'))
+    .option('--warm-spare', 'keep a booted idle spare worker per actor so a restart is nearly instant', false)
+    .addOption(new Option('--crash-every <seconds>', 'crash the feed and the engine in turn every N seconds to show supervised restarts').argParser(positiveNumber('--crash-every')))
+    .addOption(new Option('--cpus <feed,engine>', 'cpus to pin the feed and engine actors to ("-" = unpinned); default 0,1 on 2+ cpus').argParser(cpuList))
+    .option('--no-pin', 'run every actor unpinned')
+    .option('--json', 'print only the final report, as JSON', false)
+    .addOption(new Option('--seed <n>', 'seed of the supervisor backoff jitter').default(1).argParser(Number))
+    .action(async (opts: RunOptions) => {
+      process.exitCode = await runTopology(opts);
+    });
+
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildCli();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const exitCode = (err as { exitCode?: number }).exitCode;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') process.exit(0);
+    if (typeof code === 'string' && code.startsWith('commander.')) process.exit(exitCode === 0 ? 0 : 2);
+    process.stderr.write(`xmc: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  }
+}
+
+await main(process.argv);

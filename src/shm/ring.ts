@@ -1,0 +1,455 @@
+// SPSC ring of variable-length frames in a 'ring' region of the shared layout (byte format and
+// offsets: formats.ts). One RingWriter and one RingReader at a time per ring.
+//
+// Frames. A frame is an 8-byte header (payload length u32, sequence number u32) followed by the
+// payload, padded to a multiple of 8. The writer numbers frames 0, 1, 2, ... (mod 2^32). A frame
+// is never split across the end of the data area: when it does not fit before the end, the
+// writer puts a padding marker (length word FRAME_PAD = 0xFFFFFFFF) at the current position and
+// the frame starts at data offset 0; the marker and the frame are published together.
+// Max frame: the whole frame (header + padded payload) is at most capacity/2, i.e. a payload of
+// at most `maxFrame = capacity/2 - 8` bytes. This guarantees that an empty ring accepts any legal
+// frame wherever its index stands (padding < frame size <= capacity/2), so a producer waiting
+// for space always makes progress once the consumer has drained the ring.
+//
+// Indices. PI (producer index, next write position) and CI (consumer index, everything before it
+// is released) are u32 byte positions that only grow and wrap modulo 2^32 (`>>> 0` arithmetic);
+// the data offset of a position is `pos & (capacity - 1)`. Used bytes = (PI - CI) mod 2^32, always
+// in [0, capacity]. PI lives on the producer's cache line, CI on the consumer's; each side keeps
+// its cached copy of the other side's index in its own (thread-local) object and reloads it only
+// when the cached value says "full" / "empty", so steady-state traffic touches each shared line
+// once per batch.
+//
+// Full. reserve(len) needs (padding to the wrap if any) + frame bytes <= capacity - used. If not,
+// it answers -1, counts a full event (RING_FULL_COUNT) and writes nothing: a full ring never
+// overwrites unreleased data.
+//
+// Memory ordering (JS memory model; all Atomics operations are sequentially consistent):
+//  - the writer fills header + payload with plain stores, then publishes with Atomics.store(PI);
+//    the reader reads PI with Atomics.load. A seq-cst store/load pair on the same location is a
+//    synchronizes-with edge, so every plain store before the publish happens-before every plain
+//    load the reader makes after observing it: the reader never sees a partial frame.
+//  - the reader finishes reading a frame before Atomics.store(CI) (release); the writer reloads
+//    CI with Atomics.load before reusing that space: the reader's loads happen-before the
+//    writer's overwriting stores, so a frame is never overwritten while it can still be read.
+//  - wake-ups: see wait.ts (the publish precedes the doorbell check, both Atomics).
+//
+// Crash semantics (the supervisor relies on them):
+//  - Writer. reserve() writes only into free space and private fields; nothing is visible until
+//    commit() stores PI. A writer dying between reserve and commit leaves nothing visible.
+//    Recovering nextSeq: besides PI, the producer line holds two recovery records
+//    REC[k] = (pi, seq), meaning "after index pi, the next frame is number seq". Committing frame
+//    s writes REC[(s+1) & 1] = (newPI, s+1) with plain stores, THEN publishes PI = newPI. The
+//    other record, REC[s & 1] = (oldPI, s), was completed by the previous commit (or by create()
+//    for s = 0) and is not touched. A new writer reads PI and takes the record whose pi equals
+//    PI: whenever the writer died (before, during or after the record writes, before or after
+//    the publish), exactly one record matches: if PI was published, the new record is complete
+//    (its stores precede the publish); if not, the untouched record matches oldPI and a
+//    half-written new record holds either newPI or an older index, neither equal to oldPI
+//    (consecutive indices differ by 8..capacity bytes). So nextSeq is recovered exactly.
+//  - Reader. A new reader starts at CI: frames released are never delivered again (exactly-once
+//    for released frames); frames peeked but not released are delivered again (at-least-once for
+//    unreleased ones). Release is the consumer's commit point.
+//  - A new writer or reader must not attach while the old one can still run (the supervisor
+//    attaches the replacement only after the old thread has exited).
+import { ShmError } from './errors.js';
+import type { ShmMap } from './layout.js';
+import {
+  FRAME_HEADER_BYTES,
+  FRAME_PAD,
+  RING_CAPACITY,
+  RING_CI,
+  RING_CONS_DOORBELL,
+  RING_FORMAT_MAGIC,
+  RING_FULL_COUNT,
+  RING_HEADER_BYTES,
+  RING_MAGIC,
+  RING_PI,
+  RING_PROD_DOORBELL,
+  RING_REC0_PI,
+  RING_REC0_SEQ,
+  RING_REC1_PI,
+  RING_REC1_SEQ,
+  RING_RELEASES,
+  ringMaxFrame,
+} from './formats.js';
+import { Doorbell, type Waiter } from './wait.js';
+
+export { ringRegionBytes, ringMaxFrame, FRAME_HEADER_BYTES } from './formats.js';
+
+interface RingGeometry {
+  i32: Int32Array;
+  /** Int32 index of the region start. */
+  base: number;
+  /** Byte offset of the data area in the SAB. */
+  dataOffset: number;
+  capacity: number;
+  consDoorbell: number;
+  prodDoorbell: number;
+}
+
+function geometry(map: ShmMap, name: string): RingGeometry {
+  const r = map.region(name, 'ring');
+  const i32 = new Int32Array(map.sab);
+  const base = r.offset >> 2;
+  const capacity = i32[base + (RING_CAPACITY >> 2)]!;
+  if (i32[base + (RING_FORMAT_MAGIC >> 2)] !== RING_MAGIC || capacity !== r.param || capacity + RING_HEADER_BYTES !== r.bytes) {
+    throw new ShmError('SHM_BAD_REGION', `ring '${name}': header does not match the region table (corrupt or not initialised)`);
+  }
+  const consDoorbell = i32[base + (RING_CONS_DOORBELL >> 2)]!;
+  const prodDoorbell = i32[base + (RING_PROD_DOORBELL >> 2)]!;
+  for (const d of [consDoorbell, prodDoorbell]) {
+    if (d < 0 || d % 64 !== 0 || d + 64 > map.sab.byteLength) {
+      throw new ShmError('SHM_BAD_REGION', `ring '${name}': doorbell offset ${d} out of bounds`);
+    }
+  }
+  return { i32, base, dataOffset: r.offset + RING_HEADER_BYTES, capacity, consDoorbell, prodDoorbell };
+}
+
+/** The committed (index, next seq) pair, from the recovery record that matches PI. */
+function recoverCommitted(g: RingGeometry, name: string): { pi: number; seq: number } {
+  const { i32, base } = g;
+  const pi = Atomics.load(i32, base + (RING_PI >> 2));
+  if (i32[base + (RING_REC0_PI >> 2)] === pi) return { pi: pi >>> 0, seq: i32[base + (RING_REC0_SEQ >> 2)]! >>> 0 };
+  if (i32[base + (RING_REC1_PI >> 2)] === pi) return { pi: pi >>> 0, seq: i32[base + (RING_REC1_SEQ >> 2)]! >>> 0 };
+  throw new ShmError('SHM_RING_CORRUPT', `ring '${name}': no recovery record matches the producer index ${pi >>> 0}`);
+}
+
+/** Counters of a ring, read from shared memory (for monitoring and tests; allocates). */
+export interface RingStats {
+  capacity: number;
+  /** Producer index (bytes ever committed incl. padding, mod 2^32). */
+  producerIndex: number;
+  /** Consumer index (bytes ever released, mod 2^32). */
+  consumerIndex: number;
+  /** Bytes committed but not yet released. */
+  usedBytes: number;
+  /** Frames committed so far (mod 2^32) = sequence number of the next frame. */
+  committedFrames: number;
+  /** reserve() calls answered "full". */
+  fullCount: number;
+  /** release() calls that moved the consumer index. */
+  releases: number;
+}
+
+export function ringStats(map: ShmMap, name: string): RingStats {
+  const g = geometry(map, name);
+  const { pi, seq } = recoverCommitted(g, name);
+  const ci = Atomics.load(g.i32, g.base + (RING_CI >> 2)) >>> 0;
+  return {
+    capacity: g.capacity,
+    producerIndex: pi,
+    consumerIndex: ci,
+    usedBytes: (pi - ci) >>> 0,
+    committedFrames: seq,
+    fullCount: Atomics.load(g.i32, g.base + (RING_FULL_COUNT >> 2)) >>> 0,
+    releases: Atomics.load(g.i32, g.base + (RING_RELEASES >> 2)) >>> 0,
+  };
+}
+
+export class RingWriter {
+  /** The ring's data area (shared). reserve() returns offsets into it. */
+  readonly u8: Uint8Array;
+  readonly capacity: number;
+  /** Largest payload of one frame: capacity/2 - 8. */
+  readonly maxFrame: number;
+  /** The doorbell the consumer parks on (rung after every commit). */
+  readonly doorbell: Doorbell;
+  /** The doorbell this writer parks on while the ring is full (the reader rings it on release). */
+  readonly spaceDoorbell: Doorbell;
+  readonly name: string;
+
+  private readonly i32: Int32Array;
+  private readonly d32: Int32Array;
+  private readonly mask: number;
+  private readonly piIdx: number;
+  private readonly ciIdx: number;
+  private readonly fullIdx: number;
+  private readonly rec0: number;
+  private readonly rec1: number;
+  private pi: number;
+  private seq: number;
+  private cachedCi: number;
+  private full: number;
+  private pendingEnd = -1;
+  private wanted = 0;
+  private lastSrc: Uint8Array | null = null;
+  private lastSrc32: Int32Array | null = null;
+  /** Preallocated predicate for backpressure waits: "a frame of `wanted` bytes fits". */
+  private readonly spacePredicate: () => boolean;
+
+  private constructor(map: ShmMap, name: string) {
+    const g = geometry(map, name);
+    const rec = recoverCommitted(g, name);
+    this.name = name;
+    this.i32 = g.i32;
+    this.capacity = g.capacity;
+    this.mask = g.capacity - 1;
+    this.maxFrame = ringMaxFrame(g.capacity);
+    this.u8 = new Uint8Array(map.sab, g.dataOffset, g.capacity);
+    this.d32 = new Int32Array(map.sab, g.dataOffset, g.capacity >> 2);
+    this.piIdx = g.base + (RING_PI >> 2);
+    this.ciIdx = g.base + (RING_CI >> 2);
+    this.fullIdx = g.base + (RING_FULL_COUNT >> 2);
+    this.rec0 = g.base + (RING_REC0_PI >> 2);
+    this.rec1 = g.base + (RING_REC1_PI >> 2);
+    this.pi = rec.pi;
+    this.seq = rec.seq;
+    this.cachedCi = Atomics.load(g.i32, this.ciIdx) >>> 0;
+    this.full = g.i32[this.fullIdx]! >>> 0;
+    this.doorbell = new Doorbell(map.sab, g.consDoorbell);
+    this.spaceDoorbell = new Doorbell(map.sab, g.prodDoorbell);
+    this.spacePredicate = () => this.hasSpace(this.wanted);
+  }
+
+  /** Attach the (single) writer of ring `name`; continues from the committed state. */
+  static attach(map: ShmMap, name: string): RingWriter {
+    return new RingWriter(map, name);
+  }
+
+  /** Sequence number the next committed frame will carry (= frames committed so far). */
+  get nextSeq(): number {
+    return this.seq;
+  }
+
+  /** Number of reserve() calls answered "full" over the ring's life (shared counter). */
+  get fullCount(): number {
+    return this.full;
+  }
+
+  /**
+   * Reserves a frame of `len` payload bytes (0 <= len <= maxFrame). Returns the offset in `u8`
+   * where the payload goes, or -1 when the ring is full (counted; nothing is overwritten). The
+   * frame becomes visible only at commit(). A second reserve() before commit() replaces the
+   * first reservation.
+   */
+  reserve(len: number): number {
+    if (!(len >= 0 && len <= this.maxFrame)) {
+      throw new ShmError('SHM_FRAME_TOO_LARGE', `ring '${this.name}': frame of ${len} bytes (max ${this.maxFrame})`);
+    }
+    const size = (FRAME_HEADER_BYTES + len + 7) & ~7;
+    const pi = this.pi;
+    let m = pi & this.mask;
+    const tail = this.capacity - m;
+    const need = size <= tail ? size : tail + size;
+    if (need > this.capacity - ((pi - this.cachedCi) >>> 0)) {
+      this.cachedCi = Atomics.load(this.i32, this.ciIdx) >>> 0;
+      if (need > this.capacity - ((pi - this.cachedCi) >>> 0)) {
+        this.full = (this.full + 1) >>> 0;
+        this.i32[this.fullIdx] = this.full | 0;
+        return -1;
+      }
+    }
+    const d32 = this.d32;
+    if (size > tail) {
+      d32[m >> 2] = FRAME_PAD;
+      m = 0;
+    }
+    const w = m >> 2;
+    d32[w] = len;
+    d32[w + 1] = this.seq | 0;
+    this.pendingEnd = (pi + need) >>> 0;
+    return m + FRAME_HEADER_BYTES;
+  }
+
+  /** Publishes the reserved frame and wakes a parked consumer (no syscall if it is awake). */
+  commit(): void {
+    const end = this.pendingEnd;
+    if (end < 0) throw new ShmError('SHM_NOT_RESERVED', `ring '${this.name}': commit() without reserve()`);
+    this.pendingEnd = -1;
+    const next = (this.seq + 1) >>> 0;
+    const rec = (next & 1) === 0 ? this.rec0 : this.rec1;
+    const i32 = this.i32;
+    i32[rec] = end | 0;
+    i32[rec + 1] = next | 0;
+    Atomics.store(i32, this.piIdx, end | 0);
+    this.pi = end;
+    this.seq = next;
+    this.doorbell.ring();
+  }
+
+  /** Drops a reservation without publishing anything. */
+  abort(): void {
+    this.pendingEnd = -1;
+  }
+
+  /**
+   * reserve + one copy of src[start, end) + commit. Returns false (counted as full) when the
+   * ring has no room. Allocates nothing per call.
+   */
+  write(src: Uint8Array, start: number, end: number): boolean {
+    const len = end - start;
+    const off = this.reserve(len);
+    if (off < 0) return false;
+    this.copyIn(src, start, len, off);
+    this.commit();
+    return true;
+  }
+
+  /** Whether a frame of `len` payload bytes would fit now (reloads the consumer index). */
+  hasSpace(len: number): boolean {
+    const size = (FRAME_HEADER_BYTES + len + 7) & ~7;
+    const m = this.pi & this.mask;
+    const tail = this.capacity - m;
+    const need = size <= tail ? size : tail + size;
+    this.cachedCi = Atomics.load(this.i32, this.ciIdx) >>> 0;
+    return need <= this.capacity - ((this.pi - this.cachedCi) >>> 0);
+  }
+
+  /**
+   * Backpressure: waits with `waiter` (which must be built on `spaceDoorbell`) until a frame of
+   * `len` bytes fits. Returns true when it fits, false when the waiter gave up (timeout).
+   */
+  waitForSpace(len: number, waiter: Waiter): boolean {
+    this.wanted = len;
+    return waiter.waitFor(this.spacePredicate);
+  }
+
+  /** Async form of waitForSpace (for actors that keep their event loop served). */
+  waitForSpaceAsync(len: number, waiter: Waiter): Promise<boolean> {
+    this.wanted = len;
+    return waiter.waitForAsync(this.spacePredicate);
+  }
+
+  /** Bytes committed and not yet released (reloads the consumer index). */
+  usedBytes(): number {
+    this.cachedCi = Atomics.load(this.i32, this.ciIdx) >>> 0;
+    return (this.pi - this.cachedCi) >>> 0;
+  }
+
+  private copyIn(src: Uint8Array, start: number, len: number, off: number): void {
+    const u8 = this.u8;
+    const abs = src.byteOffset + start;
+    if ((abs & 3) === 0 && len >= 16) {
+      let s32 = this.lastSrc32;
+      if (src !== this.lastSrc || s32 === null) {
+        const buf = src.buffer;
+        s32 = new Int32Array(buf, 0, buf.byteLength >> 2);
+        this.lastSrc = src;
+        this.lastSrc32 = s32;
+      }
+      const d32 = this.d32;
+      const words = len >> 2;
+      const sw = abs >> 2;
+      const dw = off >> 2;
+      for (let i = 0; i < words; i++) d32[dw + i] = s32[sw + i]!;
+      for (let i = words << 2; i < len; i++) u8[off + i] = src[start + i]!;
+    } else {
+      for (let i = 0; i < len; i++) u8[off + i] = src[start + i]!;
+    }
+  }
+}
+
+export class RingReader {
+  /** The ring's data area (shared). Payload of the peeked frame: u8[frameOffset, +length). */
+  readonly u8: Uint8Array;
+  readonly capacity: number;
+  readonly maxFrame: number;
+  /** The doorbell this reader's consumer parks on (shared by all rings naming it). */
+  readonly doorbell: Doorbell;
+  /** The producer's backpressure doorbell (rung on release when the producer parks). */
+  readonly spaceDoorbell: Doorbell;
+  readonly name: string;
+  /** Offset in u8 of the payload of the last peeked frame. */
+  frameOffset = 0;
+  /** Sequence number of the last peeked frame. */
+  frameSeq = 0;
+
+  private readonly i32: Int32Array;
+  private readonly d32: Int32Array;
+  private readonly mask: number;
+  private readonly piIdx: number;
+  private readonly ciIdx: number;
+  private readonly relIdx: number;
+  private pos: number;
+  private released: number;
+  private cachedPi: number;
+  private seq: number;
+
+  private constructor(map: ShmMap, name: string) {
+    const g = geometry(map, name);
+    this.name = name;
+    this.i32 = g.i32;
+    this.capacity = g.capacity;
+    this.mask = g.capacity - 1;
+    this.maxFrame = ringMaxFrame(g.capacity);
+    this.u8 = new Uint8Array(map.sab, g.dataOffset, g.capacity);
+    this.d32 = new Int32Array(map.sab, g.dataOffset, g.capacity >> 2);
+    this.piIdx = g.base + (RING_PI >> 2);
+    this.ciIdx = g.base + (RING_CI >> 2);
+    this.relIdx = g.base + (RING_RELEASES >> 2);
+    this.doorbell = new Doorbell(map.sab, g.consDoorbell);
+    this.spaceDoorbell = new Doorbell(map.sab, g.prodDoorbell);
+    const ci = Atomics.load(g.i32, this.ciIdx) >>> 0;
+    this.pos = ci;
+    this.released = ci;
+    const rec = recoverCommitted(g, name);
+    this.cachedPi = rec.pi;
+    if (ci === rec.pi) {
+      this.seq = rec.seq;
+    } else {
+      // The frame at CI (after a padding marker, if any) is the next one delivered.
+      let m = ci & this.mask;
+      if (this.d32[m >> 2] === FRAME_PAD) m = 0;
+      this.seq = this.d32[(m >> 2) + 1]! >>> 0;
+    }
+  }
+
+  /** Attach the (single) reader of ring `name`; continues from the released position. */
+  static attach(map: ShmMap, name: string): RingReader {
+    return new RingReader(map, name);
+  }
+
+  /** Sequence number of the next frame peek() will deliver. */
+  get nextSeq(): number {
+    return this.seq;
+  }
+
+  /**
+   * Payload length of the next not-yet-peeked frame, or -1 when there is none. Sets frameOffset
+   * and frameSeq. The frame stays valid (not overwritten) until release().
+   */
+  peek(): number {
+    let pos = this.pos;
+    if (pos === this.cachedPi) {
+      this.cachedPi = Atomics.load(this.i32, this.piIdx) >>> 0;
+      if (pos === this.cachedPi) return -1;
+    }
+    const d32 = this.d32;
+    let m = pos & this.mask;
+    let len = d32[m >> 2]!;
+    if (len === FRAME_PAD) {
+      pos = (pos + this.capacity - m) >>> 0;
+      m = 0;
+      len = d32[0]!;
+    }
+    const seq = d32[(m >> 2) + 1]! >>> 0;
+    this.frameSeq = seq;
+    this.frameOffset = m + FRAME_HEADER_BYTES;
+    this.pos = (pos + ((FRAME_HEADER_BYTES + len + 7) & ~7)) >>> 0;
+    this.seq = (seq + 1) >>> 0;
+    return len;
+  }
+
+  /** Releases every frame peeked so far (batched release) and wakes a producer parked on full. */
+  release(): void {
+    const pos = this.pos;
+    if (pos === this.released) return;
+    this.released = pos;
+    const i32 = this.i32;
+    Atomics.store(i32, this.ciIdx, pos | 0);
+    i32[this.relIdx] = (i32[this.relIdx]! + 1) | 0;
+    this.spaceDoorbell.ring();
+  }
+
+  /** Whether a frame is waiting that peek() has not delivered yet (one Atomics.load at most). */
+  available(): boolean {
+    if (this.pos !== this.cachedPi) return true;
+    this.cachedPi = Atomics.load(this.i32, this.piIdx) >>> 0;
+    return this.pos !== this.cachedPi;
+  }
+
+  /** Frames peeked and not yet released hold this many bytes. */
+  get unreleasedBytes(): number {
+    return (this.pos - this.released) >>> 0;
+  }
+}
