@@ -98,6 +98,10 @@ async function runTopology(opts: RunOptions): Promise<number> {
     out(statsLine(s, prev, (now - prevAt) / 1000));
     prev = s;
     prevAt = now;
+    if (opts.duration !== undefined && now - started >= opts.duration * 1000) {
+      void stop();
+      return;
+    }
     if (now >= nextCrashAt) {
       const victim = crashes % 2 === 0 ? 'feed' : 'engine';
       crashes++;
@@ -105,7 +109,6 @@ async function runTopology(opts: RunOptions): Promise<number> {
       void topo.kill(victim);
       nextCrashAt = now + (opts.crashEvery ?? 0) * 1000;
     }
-    if (opts.duration !== undefined && now - started >= opts.duration * 1000) void stop();
   }, 1000);
   timer.unref();
   process.once('SIGINT', () => void stop());

@@ -102,7 +102,8 @@ export type SyncBreak =
   | 'CROSSED'           // best bid >= best ask after applying
   | 'CHECKSUM'          // OKX non-zero checksum mismatch
   | 'BAD_MESSAGE'       // unparseable or wrong-typed frame for this stream
-  | 'RESET';            // venue maintenance reset / server-side reset seen
+  | 'RESET'             // venue maintenance reset / server-side reset seen
+  | 'BUFFER_OVERFLOW';  // too many events buffered while waiting for a snapshot: buffer discarded
 
 /** Result of feeding one update to a venue's book-sync state machine. */
 export type SyncStep =
@@ -160,4 +161,82 @@ export interface InstrumentSpec {
   readonly contractValue: string;
   readonly contractValueCcy: string;
   readonly contractType: 'linear' | 'inverse' | 'none';
+}
+
+// ------------------------------------------------------------------------------------------------
+// Order reports (added with the OKX adapter; venue mappers fill them from private streams and
+// order-query answers; the executor turns them into wire OrderReport messages).
+
+/** What an order update says happened (mirrors wire ReportKind). */
+export type OrderReportKind = 'ack' | 'partial_fill' | 'fill' | 'reject' | 'cancelled' | 'outcome_unknown';
+
+/** Order types the engine places (mirrors wire OrderType). 'other' = not placed by us. */
+export type VenueOrderType = 'limit' | 'market' | 'post_only' | 'ioc' | 'fok' | 'other';
+
+/** Why a cancelled order ended: by us, IOC/FOK remainder expired, post-only bounce, or the venue. */
+export type CancelReason = 'user' | 'expired' | 'post_only' | 'venue' | '';
+
+/**
+ * One order-state change as a venue reported it, venue-neutral. Decimal fields are the venue's
+ * exact strings; the *Ticks / *Lots fields are the same values in the instrument's integer units
+ * (NaN when the instrument is not in the mapper's table or a value is not on the step).
+ * A fill can come with any kind: `lastQtyLots > 0` means this update carries a fill.
+ */
+export interface VenueOrderReport {
+  readonly venue: VenueId;
+  readonly kind: OrderReportKind;
+  readonly symbol: string;
+  /** Index in the mapper's InstrumentTable, -1 when unknown. */
+  readonly instrument: number;
+  readonly clientOrderId: string;
+  readonly venueOrderId: string;
+  readonly side: Side;
+  readonly orderType: VenueOrderType;
+  /** The venue's own status word (e.g. OKX `partially_filled`, Binance `PARTIALLY_FILLED`). */
+  readonly venueStatus: string;
+  readonly price: string;
+  readonly qty: string;
+  readonly cumQty: string;
+  readonly avgPrice: string;
+  readonly lastQty: string;
+  readonly lastPrice: string;
+  readonly priceTicks: number;
+  readonly qtyLots: number;
+  readonly cumQtyLots: number;
+  readonly leavesQtyLots: number;
+  readonly lastQtyLots: number;
+  readonly lastPriceTicks: number;
+  /** Venue trade id of this update's fill, '' when none. */
+  readonly tradeId: string;
+  readonly liquidity: 'maker' | 'taker' | '';
+  /** Fee of this update's fill: positive = paid, negative = rebate (exact decimal string). */
+  readonly lastFee: string;
+  readonly lastFeeCcy: string;
+  readonly cancelReason: CancelReason;
+  /** A failed request reported on the stream (e.g. a failed amend), else null. */
+  readonly error: VenueErrorInfo | null;
+  /** Venue time of the update (ms since the epoch). */
+  readonly venueTimeMs: number;
+  /** Venue time of the fill (ms), 0 when none. */
+  readonly fillTimeMs: number;
+}
+
+// ---- Order entry (added with the Binance adapters; venue-neutral) ----
+
+/**
+ * What the engine wants placed, in integer ticks and lots of one instrument. `type` uses the
+ * wire's order types: 'limit' = GTC limit; 'ioc' / 'fok' = limit with that time in force;
+ * 'post_only' (Binance spot LIMIT_MAKER, USD-M GTX, OKX post_only); 'market'.
+ */
+export interface OrderIntent {
+  /** Deterministic client order id (see each venue's client-id module). */
+  readonly clientOrderId: string;
+  readonly side: Side;
+  readonly type: Exclude<VenueOrderType, 'other'>;
+  /** Limit price in ticks (ignored for market orders). */
+  readonly priceTicks: number;
+  /** Quantity in lots. */
+  readonly qtyLots: number;
+  /** Derivatives only: the order may only reduce a position. */
+  readonly reduceOnly?: boolean;
 }

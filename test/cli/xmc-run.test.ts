@@ -1,0 +1,50 @@
+// The `xmc` CLI as a user runs it: the compiled bin, real worker threads, real exit codes.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { compiledModule } from '../../src/paths.js';
+
+const MAIN = compiledModule('src/main.ts');
+
+function xmc(args: string[]) {
+  return spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', timeout: 90_000 });
+}
+
+describe('xmc CLI', () => {
+  it('explains every subcommand in --help', () => {
+    const r = xmc(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('run');
+    const run = xmc(['run', '--help']);
+    expect(run.status).toBe(0);
+    for (const flag of ['--duration', '--rate', '--wait', '--warm-spare', '--crash-every', '--cpus', '--json']) {
+      expect(run.stdout).toContain(flag);
+    }
+  });
+
+  it('rejects bad arguments with exit code 2 and says which', () => {
+    const r = xmc(['run', '--duration', 'soon']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--duration must be a positive number');
+    const w = xmc(['run', '--wait', 'sleepy']);
+    expect(w.status).toBe(2);
+    expect(w.stderr).toMatch(/sleepy/);
+  });
+
+  it('runs the supervised topology, survives an injected crash, and loses no frame', () => {
+    const r = xmc(['run', '--duration', '3', '--crash-every', '1', '--rate', '5000', '--json', '--warm-spare']);
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as {
+      outcome: { kind: string };
+      crashesInjected: number;
+      stats: { published: number; consumed: number; actors: { id: string; restarts: number }[] };
+    };
+    expect(report.outcome.kind).toBe('stopped');
+    expect(report.crashesInjected).toBeGreaterThanOrEqual(1);
+    expect(report.stats.published).toBeGreaterThan(0);
+    expect(report.stats.consumed).toBe(report.stats.published);
+    const restarts = report.stats.actors.reduce((n, a) => n + a.restarts, 0);
+    expect(restarts).toBeGreaterThanOrEqual(1);
+    // Supervisor events are logged (JSON lines on stderr), including the restart.
+    expect(r.stderr).toContain('restarted');
+  });
+});
