@@ -9,6 +9,9 @@ import { describeEvent, startDemoTopology, type DemoStats, type DemoTopology } f
 import type { PinReport } from './actors/pinning.js';
 import type { SupervisorOutcome } from './actors/supervisor.js';
 import type { WaitStrategyName } from './shm/wait.js';
+import { readFileSync } from 'node:fs';
+import { compareBookReplay, runBookReplay, splitJsonl } from './venues/replay.js';
+import { VENUE_IDS, type VenueId } from './venues/types.js';
 
 const WAIT_STRATEGIES: readonly WaitStrategyName[] = ['spin', 'spin-park', 'park', 'async-park'];
 
@@ -139,6 +142,56 @@ async function runTopology(opts: RunOptions): Promise<number> {
   return (outcome as SupervisorOutcome).kind === 'stopped' ? 0 : 1;
 }
 
+interface BookReplayOptions {
+  venue: VenueId;
+  snapshot: string;
+  events: string;
+  expect?: string;
+}
+
+/** Bad input a user can fix (a file that cannot be read, a malformed file): exit code 2. */
+class UsageError extends Error {
+  readonly code = 'XMC_USAGE';
+}
+
+function readInput(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read the ${what} file ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** Exit code 0: synced (and equal to --expect); 1: sync broke or differs from --expect; 2: bad input. */
+function bookReplay(opts: BookReplayOptions): number {
+  const snapshot = readInput(opts.snapshot, '--snapshot');
+  const events = splitJsonl(readInput(opts.events, '--events'));
+  let expected: unknown;
+  if (opts.expect !== undefined) {
+    try {
+      expected = JSON.parse(readInput(opts.expect, '--expect'));
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(`--expect ${opts.expect} is not JSON: ${(err as Error).message}`);
+    }
+  }
+  const result = runBookReplay(opts.venue, snapshot, events);
+  process.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  if (result.status === 'break') {
+    process.stderr.write(`xmc book-replay: sync broke at event ${result.index} (0-based line of ${opts.events}): ${result.reason}: ${result.detail}\n`);
+    return 1;
+  }
+  if (expected !== undefined) {
+    const diff = compareBookReplay(opts.venue, result, expected);
+    if (diff !== null) {
+      process.stderr.write(`xmc book-replay: the book differs from ${opts.expect}: ${diff}\n`);
+      return 1;
+    }
+    process.stderr.write(`xmc book-replay: the book equals ${opts.expect}\n`);
+  }
+  return 0;
+}
+
 export function buildCli(): Command {
   const program = new Command();
   program
@@ -167,6 +220,22 @@ export function buildCli(): Command {
       process.exitCode = await runTopology(opts);
     });
 
+  program
+    .command('book-replay')
+    .description(
+      "Run a captured REST/WS snapshot and a JSONL stream of depth messages through a venue's book builder " +
+        '(the same parser and sync rules as the live feed) and print the final book as JSON, or the first event ' +
+        'where sync breaks with the rule that broke. With --expect, compare the final book with an expected one ' +
+        '({bids, asks, updateId}); exit code 1 on a break or a difference.',
+    )
+    .addOption(new Option('--venue <venue>', 'venue protocol').choices(VENUE_IDS).makeOptionMandatory())
+    .requiredOption('--snapshot <file>', 'the snapshot: Binance REST depth body; OKX REST books body or WS snapshot push')
+    .requiredOption('--events <file.jsonl>', 'one venue message per line, in arrival order')
+    .option('--expect <file>', 'expected final book: {"bids":[[px,qty],...],"asks":[...],"updateId":n}')
+    .action((opts: BookReplayOptions) => {
+      process.exitCode = bookReplay(opts);
+    });
+
   return program;
 }
 
@@ -175,6 +244,10 @@ async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`xmc: ${err.message}\n`);
+      process.exit(2);
+    }
     const code = (err as { code?: string }).code;
     const exitCode = (err as { exitCode?: number }).exitCode;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') process.exit(0);
