@@ -27,7 +27,9 @@
 //
 // Crash: a writer dying inside begin()/end() leaves the slot odd. BoardWriter.attach repairs
 // such slots by publishing them empty (length 0, version made even), so readers stop retrying and
-// read "no value" until the new writer writes the slot again.
+// read "no value" until the new writer writes the slot again. Until then a reader never hangs:
+// read() gives up after `maxRetries` attempts and returns -1 (tryRead() never retries), so a
+// reader actor keeps its heartbeat while the writer is dead or descheduled mid-write.
 import { ShmError } from './errors.js';
 import type { ShmMap } from './layout.js';
 import {
@@ -87,8 +89,9 @@ export class BoardWriter {
   readonly name: string;
   private readonly r32: Int32Array;
   private readonly stride: number;
-  private lastSrc: Uint8Array | null = null;
-  private lastSrc32: Int32Array | null = null;
+  private lastBuf: ArrayBufferLike | null = null;
+  private lastBuf32: Int32Array | null = null;
+  private lastBufDv: DataView | null = null;
 
   private constructor(map: ShmMap, name: string) {
     const g = geometry(map, name);
@@ -144,27 +147,34 @@ export class BoardWriter {
     Atomics.store(r32, vi, (r32[vi]! + 1) | 0);
   }
 
-  /** begin + copy src[start, end) + end. Allocates nothing per call. */
+  /** begin + copy src[start, end) + end. Allocates nothing per call (views over src.buffer are
+   * cached per buffer). */
   write(slot: number, src: Uint8Array, start: number, end: number): void {
     const len = end - start;
     const off = this.begin(slot, len);
     const u8 = this.u8;
-    const abs = src.byteOffset + start;
-    if ((abs & 3) === 0 && len >= 16) {
-      let s32 = this.lastSrc32;
-      if (src !== this.lastSrc || s32 === null) {
-        s32 = new Int32Array(src.buffer, 0, src.buffer.byteLength >> 2);
-        this.lastSrc = src;
-        this.lastSrc32 = s32;
+    if (len < 16) {
+      for (let i = 0; i < len; i++) u8[off + i] = src[start + i]!;
+    } else {
+      const buf = src.buffer;
+      if (buf !== this.lastBuf) {
+        this.lastBuf = buf;
+        this.lastBuf32 = new Int32Array(buf, 0, buf.byteLength >> 2);
+        this.lastBufDv = new DataView(buf);
       }
       const r32 = this.r32;
       const words = len >> 2;
-      const sw = abs >> 2;
       const dw = off >> 2;
-      for (let i = 0; i < words; i++) r32[dw + i] = s32[sw + i]!;
+      const abs = src.byteOffset + start;
+      if ((abs & 3) === 0) {
+        const s32 = this.lastBuf32!;
+        const sw = abs >> 2;
+        for (let i = 0; i < words; i++) r32[dw + i] = s32[sw + i]!;
+      } else {
+        const dv = this.lastBufDv!;
+        for (let i = 0; i < words; i++) r32[dw + i] = dv.getInt32(abs + 4 * i, true);
+      }
       for (let i = words << 2; i < len; i++) u8[off + i] = src[start + i]!;
-    } else {
-      for (let i = 0; i < len; i++) u8[off + i] = src[start + i]!;
     }
     this.end(slot);
   }
@@ -183,15 +193,19 @@ export class BoardReader {
   readonly name: string;
   private readonly r32: Int32Array;
   private readonly stride: number;
-  private lastDst: Uint8Array | null = null;
-  private lastDst32: Int32Array | null = null;
+  private lastBuf: ArrayBufferLike | null = null;
+  private lastBuf32: Int32Array | null = null;
+  private lastBufDv: DataView | null = null;
   private retryCount = 0;
+  /** Attempts read() makes before answering -1 (slot stuck mid-write). */
+  readonly maxRetries: number;
   /** Version of the value returned by the last successful read(). */
   lastVersion = 0;
 
-  private constructor(map: ShmMap, name: string) {
+  private constructor(map: ShmMap, name: string, maxRetries: number) {
     const g = geometry(map, name);
     this.name = name;
+    this.maxRetries = maxRetries;
     this.u8 = g.u8;
     this.r32 = g.r32;
     this.slots = g.slots;
@@ -199,9 +213,10 @@ export class BoardReader {
     this.stride = g.stride;
   }
 
-  /** Attach a reader of board `name` (any number of readers). */
-  static attach(map: ShmMap, name: string): BoardReader {
-    return new BoardReader(map, name);
+  /** Attach a reader of board `name` (any number of readers). `maxRetries` (default 100,000,
+   * a few milliseconds of pausing) bounds how long read() waits for a slot stuck mid-write. */
+  static attach(map: ShmMap, name: string, opts: { maxRetries?: number } = {}): BoardReader {
+    return new BoardReader(map, name, opts.maxRetries ?? 100_000);
   }
 
   /** Torn or in-progress reads retried so far by this reader. */
@@ -216,10 +231,20 @@ export class BoardReader {
 
   /**
    * Copies the latest complete value of `slot` into dst[0, len) and returns len (0 if the slot
-   * was never written). Retries while the writer is mid-write or the copy was torn.
-   * Allocates nothing when called repeatedly with the same dst.
+   * was never written). Retries while the writer is mid-write or the copy was torn; returns -1
+   * if that lasted maxRetries attempts (dst then holds garbage). Allocates nothing when called
+   * repeatedly with buffers over the same ArrayBuffer.
    */
   read(slot: number, dst: Uint8Array): number {
+    return this.readSlot(slot, dst, this.maxRetries);
+  }
+
+  /** One attempt: like read(), but returns -1 at once if the slot is mid-write or the copy tore. */
+  tryRead(slot: number, dst: Uint8Array): number {
+    return this.readSlot(slot, dst, 0);
+  }
+
+  private readSlot(slot: number, dst: Uint8Array, maxRetries: number): number {
     if (!(slot >= 0 && slot < this.slots && (slot | 0) === slot)) {
       throw new ShmError('SHM_BAD_SLOT', `board '${this.name}': slot ${slot} out of range (${this.slots} slots)`);
     }
@@ -228,40 +253,49 @@ export class BoardReader {
     const vi = (BOARD_HEADER_BYTES + slot * this.stride) >> 2;
     const off = (vi << 2) + BOARD_SLOT_DATA;
     const max = this.slotBytes;
-    for (;;) {
-      const v1 = Atomics.load(r32, vi);
-      if ((v1 & 1) !== 0) {
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > maxRetries) return -1;
+      if (attempt > 0) {
         this.retryCount++;
         cpuPause();
-        continue;
       }
+      const v1 = Atomics.load(r32, vi);
+      if ((v1 & 1) !== 0) continue;
       const len = r32[vi + (BOARD_SLOT_LENGTH >> 2)]!;
       if (len >= 0 && len <= max && len <= dst.length) {
-        const abs = dst.byteOffset;
-        if ((abs & 3) === 0 && len >= 16) {
-          let d32 = this.lastDst32;
-          if (dst !== this.lastDst || d32 === null) {
-            d32 = new Int32Array(dst.buffer, 0, dst.buffer.byteLength >> 2);
-            this.lastDst = dst;
-            this.lastDst32 = d32;
+        if (len < 16) {
+          for (let i = 0; i < len; i++) dst[i] = u8[off + i]!;
+        } else {
+          const buf = dst.buffer;
+          if (buf !== this.lastBuf) {
+            this.lastBuf = buf;
+            this.lastBuf32 = new Int32Array(buf, 0, buf.byteLength >> 2);
+            this.lastBufDv = new DataView(buf);
           }
           const words = len >> 2;
-          const dw = abs >> 2;
           const sw = off >> 2;
-          for (let i = 0; i < words; i++) d32[dw + i] = r32[sw + i]!;
+          const abs = dst.byteOffset;
+          if ((abs & 3) === 0) {
+            const d32 = this.lastBuf32!;
+            const dw = abs >> 2;
+            for (let i = 0; i < words; i++) d32[dw + i] = r32[sw + i]!;
+          } else {
+            const dv = this.lastBufDv!;
+            for (let i = 0; i < words; i++) dv.setInt32(abs + 4 * i, r32[sw + i]!, true);
+          }
           for (let i = words << 2; i < len; i++) dst[i] = u8[off + i]!;
-        } else {
-          for (let i = 0; i < len; i++) dst[i] = u8[off + i]!;
         }
       }
       if (Atomics.load(r32, vi) === v1) {
+        if (!(len >= 0 && len <= max)) {
+          throw new ShmError('SHM_BAD_REGION', `board '${this.name}': slot ${slot} has length ${len} (max ${max}): corrupt`);
+        }
         if (len > dst.length) {
           throw new ShmError('SHM_DST_TOO_SMALL', `board '${this.name}': slot ${slot} holds ${len} bytes, dst has ${dst.length}`);
         }
         this.lastVersion = v1 >>> 0;
         return len;
       }
-      this.retryCount++;
     }
   }
 }

@@ -37,15 +37,23 @@
 //  - Writer. reserve() writes only into free space and private fields; nothing is visible until
 //    commit() stores PI. A writer dying between reserve and commit leaves nothing visible.
 //    Recovering nextSeq: besides PI, the producer line holds two recovery records
-//    REC[k] = (pi, seq), meaning "after index pi, the next frame is number seq". Committing frame
-//    s writes REC[(s+1) & 1] = (newPI, s+1) with plain stores, THEN publishes PI = newPI. The
-//    other record, REC[s & 1] = (oldPI, s), was completed by the previous commit (or by create()
-//    for s = 0) and is not touched. A new writer reads PI and takes the record whose pi equals
-//    PI: whenever the writer died (before, during or after the record writes, before or after
-//    the publish), exactly one record matches: if PI was published, the new record is complete
-//    (its stores precede the publish); if not, the untouched record matches oldPI and a
-//    half-written new record holds either newPI or an older index, neither equal to oldPI
-//    (consecutive indices differ by 8..capacity bytes). So nextSeq is recovered exactly.
+//    REC[k] = (pi, seq), meaning "after index pi, the next frame is number seq". One of them
+//    describes the currently published state. A publish first writes the OTHER record with
+//    (newPI, nextSeq) using plain stores, THEN stores PI = newPI, and from then on the roles of the
+//    two records swap. A new writer reads PI and takes the record whose pi equals PI. Wherever
+//    the old writer died, exactly one record matches: if PI was published, the new record is
+//    complete (its stores precede the publish); if not, the untouched record still matches the
+//    old PI, and a half-written new record holds either newPI or the index of two publishes ago,
+//    neither equal to the old PI (a publish moves the index forward by 8..capacity bytes, two of
+//    them by at most 2 * capacity <= 2^31, so no wrap modulo 2^32 can make them equal). So
+//    nextSeq is recovered exactly. The records are written with plain stores: the new writer
+//    reads them after the old thread has exited (the supervisor starts it after the 'exit'
+//    event), and in the live case the publish's Atomics.store orders them before PI.
+//    create() initialises REC0 = (0, 0) and REC1 = (odd sentinel, which no index can equal).
+//  - Batching: stage() commits a frame locally without publishing it; publish() makes every
+//    staged frame visible with one index store (and one doorbell check). commit() = stage() +
+//    publish(). Staged frames are not committed for crash purposes: a writer dying before
+//    publish() leaves none of them visible, and its successor reuses their sequence numbers.
 //  - Reader. A new reader starts at CI: frames released are never delivered again (exactly-once
 //    for released frames); frames peeked but not released are delivered again (at-least-once for
 //    unreleased ones). Release is the consumer's commit point.
@@ -106,11 +114,11 @@ function geometry(map: ShmMap, name: string): RingGeometry {
 }
 
 /** The committed (index, next seq) pair, from the recovery record that matches PI. */
-function recoverCommitted(g: RingGeometry, name: string): { pi: number; seq: number } {
+function recoverCommitted(g: RingGeometry, name: string): { pi: number; seq: number; record: 0 | 1 } {
   const { i32, base } = g;
   const pi = Atomics.load(i32, base + (RING_PI >> 2));
-  if (i32[base + (RING_REC0_PI >> 2)] === pi) return { pi: pi >>> 0, seq: i32[base + (RING_REC0_SEQ >> 2)]! >>> 0 };
-  if (i32[base + (RING_REC1_PI >> 2)] === pi) return { pi: pi >>> 0, seq: i32[base + (RING_REC1_SEQ >> 2)]! >>> 0 };
+  if (i32[base + (RING_REC0_PI >> 2)] === pi) return { pi: pi >>> 0, seq: i32[base + (RING_REC0_SEQ >> 2)]! >>> 0, record: 0 };
+  if (i32[base + (RING_REC1_PI >> 2)] === pi) return { pi: pi >>> 0, seq: i32[base + (RING_REC1_SEQ >> 2)]! >>> 0, record: 1 };
   throw new ShmError('SHM_RING_CORRUPT', `ring '${name}': no recovery record matches the producer index ${pi >>> 0}`);
 }
 
@@ -166,14 +174,20 @@ export class RingWriter {
   private readonly fullIdx: number;
   private readonly rec0: number;
   private readonly rec1: number;
+  /** Local producer index: end of the last staged frame. */
   private pi: number;
+  /** Producer index last published (Atomics.store). */
+  private publishedPi: number;
+  /** Int32 index of the recovery record describing the published state. */
+  private currentRec: number;
   private seq: number;
   private cachedCi: number;
   private full: number;
   private pendingEnd = -1;
   private wanted = 0;
-  private lastSrc: Uint8Array | null = null;
+  private lastBuf: ArrayBufferLike | null = null;
   private lastSrc32: Int32Array | null = null;
+  private lastSrcDv: DataView | null = null;
   /** Preallocated predicate for backpressure waits: "a frame of `wanted` bytes fits". */
   private readonly spacePredicate: () => boolean;
 
@@ -193,6 +207,8 @@ export class RingWriter {
     this.rec0 = g.base + (RING_REC0_PI >> 2);
     this.rec1 = g.base + (RING_REC1_PI >> 2);
     this.pi = rec.pi;
+    this.publishedPi = rec.pi;
+    this.currentRec = rec.record === 0 ? this.rec0 : this.rec1;
     this.seq = rec.seq;
     this.cachedCi = Atomics.load(g.i32, this.ciIdx) >>> 0;
     this.full = g.i32[this.fullIdx]! >>> 0;
@@ -206,7 +222,7 @@ export class RingWriter {
     return new RingWriter(map, name);
   }
 
-  /** Sequence number the next committed frame will carry (= frames committed so far). */
+  /** Sequence number the next reserved frame will carry (= frames committed or staged so far). */
   get nextSeq(): number {
     return this.seq;
   }
@@ -223,7 +239,7 @@ export class RingWriter {
    * first reservation.
    */
   reserve(len: number): number {
-    if (!(len >= 0 && len <= this.maxFrame)) {
+    if (!(len >= 0 && len <= this.maxFrame) || (len | 0) !== len) {
       throw new ShmError('SHM_FRAME_TOO_LARGE', `ring '${this.name}': frame of ${len} bytes (max ${this.maxFrame})`);
     }
     const size = (FRAME_HEADER_BYTES + len + 7) & ~7;
@@ -251,20 +267,40 @@ export class RingWriter {
     return m + FRAME_HEADER_BYTES;
   }
 
-  /** Publishes the reserved frame and wakes a parked consumer (no syscall if it is awake). */
+  /** Publishes the reserved frame and wakes a parked consumer (no syscall if it is awake).
+   * Same as stage() + publish(). */
   commit(): void {
+    this.stage();
+    this.publish();
+  }
+
+  /** Commits the reserved frame locally without publishing it: the consumer sees it at the next
+   * publish() (or commit()). Lets a producer publish a burst with one index store. */
+  stage(): void {
     const end = this.pendingEnd;
-    if (end < 0) throw new ShmError('SHM_NOT_RESERVED', `ring '${this.name}': commit() without reserve()`);
+    if (end < 0) throw new ShmError('SHM_NOT_RESERVED', `ring '${this.name}': commit()/stage() without reserve()`);
     this.pendingEnd = -1;
-    const next = (this.seq + 1) >>> 0;
-    const rec = (next & 1) === 0 ? this.rec0 : this.rec1;
-    const i32 = this.i32;
-    i32[rec] = end | 0;
-    i32[rec + 1] = next | 0;
-    Atomics.store(i32, this.piIdx, end | 0);
     this.pi = end;
-    this.seq = next;
+    this.seq = (this.seq + 1) >>> 0;
+  }
+
+  /** Publishes every staged frame (one Atomics.store) and rings the consumer's doorbell. */
+  publish(): void {
+    const pi = this.pi;
+    if (pi === this.publishedPi) return;
+    const i32 = this.i32;
+    const rec = this.currentRec === this.rec0 ? this.rec1 : this.rec0;
+    i32[rec] = pi | 0;
+    i32[rec + 1] = this.seq | 0;
+    Atomics.store(i32, this.piIdx, pi | 0);
+    this.currentRec = rec;
+    this.publishedPi = pi;
     this.doorbell.ring();
+  }
+
+  /** Frames staged and not yet published. */
+  get staged(): boolean {
+    return this.pi !== this.publishedPi;
   }
 
   /** Drops a reservation without publishing anything. */
@@ -274,7 +310,9 @@ export class RingWriter {
 
   /**
    * reserve + one copy of src[start, end) + commit. Returns false (counted as full) when the
-   * ring has no room. Allocates nothing per call.
+   * ring has no room. Allocates nothing per call (views over src.buffer are cached per buffer,
+   * so pass the builder's backing array and a start offset rather than a fresh subarray, e.g.
+   * `bb = builder.dataBuffer(); write(bb.bytes(), bb.position(), bb.capacity())`).
    */
   write(src: Uint8Array, start: number, end: number): boolean {
     const len = end - start;
@@ -318,24 +356,29 @@ export class RingWriter {
 
   private copyIn(src: Uint8Array, start: number, len: number, off: number): void {
     const u8 = this.u8;
-    const abs = src.byteOffset + start;
-    if ((abs & 3) === 0 && len >= 16) {
-      let s32 = this.lastSrc32;
-      if (src !== this.lastSrc || s32 === null) {
-        const buf = src.buffer;
-        s32 = new Int32Array(buf, 0, buf.byteLength >> 2);
-        this.lastSrc = src;
-        this.lastSrc32 = s32;
-      }
-      const d32 = this.d32;
-      const words = len >> 2;
-      const sw = abs >> 2;
-      const dw = off >> 2;
-      for (let i = 0; i < words; i++) d32[dw + i] = s32[sw + i]!;
-      for (let i = words << 2; i < len; i++) u8[off + i] = src[start + i]!;
-    } else {
+    if (len < 16) {
       for (let i = 0; i < len; i++) u8[off + i] = src[start + i]!;
+      return;
     }
+    const buf = src.buffer;
+    if (buf !== this.lastBuf) {
+      this.lastBuf = buf;
+      this.lastSrc32 = new Int32Array(buf, 0, buf.byteLength >> 2);
+      this.lastSrcDv = new DataView(buf);
+    }
+    const d32 = this.d32;
+    const words = len >> 2;
+    const dw = off >> 2;
+    const abs = src.byteOffset + start;
+    if ((abs & 3) === 0) {
+      const s32 = this.lastSrc32!;
+      const sw = abs >> 2;
+      for (let i = 0; i < words; i++) d32[dw + i] = s32[sw + i]!;
+    } else {
+      const dv = this.lastSrcDv!;
+      for (let i = 0; i < words; i++) d32[dw + i] = dv.getInt32(abs + 4 * i, true);
+    }
+    for (let i = words << 2; i < len; i++) u8[off + i] = src[start + i]!;
   }
 }
 
@@ -421,6 +464,9 @@ export class RingReader {
       pos = (pos + this.capacity - m) >>> 0;
       m = 0;
       len = d32[0]!;
+    }
+    if (!(len >= 0 && len <= this.maxFrame)) {
+      throw new ShmError('SHM_RING_CORRUPT', `ring '${this.name}': frame length ${len} at position ${pos >>> 0}`);
     }
     const seq = d32[(m >> 2) + 1]! >>> 0;
     this.frameSeq = seq;

@@ -6,7 +6,9 @@
 //   'park'        park at once (no spin).
 //   'async-park'  park with Atomics.waitAsync, so the thread's event loop (sockets, timers) keeps
 //                 running while it waits. waitForAsync() serves it; waitFor() (synchronous) with
-//                 'async-park' parks synchronously like 'park'.
+//                 'async-park' parks synchronously like 'park'. waitForAsync() with any strategy
+//                 spins `spinIterations` times (default 0 except for 'spin-park'), then parks
+//                 asynchronously: an endless spin cannot keep an event loop served.
 // waitFor()/waitForAsync() return true as soon as the predicate is true, and false when a park
 // ended (notified, spurious or timed out) or the spin budget (`parkTimeoutMs` for 'spin') ran out
 // with no work: callers loop, and use the return to run periodic duties such as heartbeats.

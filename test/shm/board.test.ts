@@ -60,10 +60,16 @@ describe('board', () => {
     expect([...dst.subarray(0, 40)]).toEqual([...src.subarray(4, 44)]);
     expect(r.version(2)).toBe(4);
     const off = w.begin(1, 4);
-    expect(r.version(1)).toBe(1); // a reader would retry now
+    expect(r.version(1)).toBe(1); // mid-write: readers retry, and never hang on it
+    expect(r.tryRead(1, dst)).toBe(-1);
+    const patient = BoardReader.attach(map, 'b', { maxRetries: 50 });
+    expect(patient.read(1, dst)).toBe(-1);
+    expect(patient.retries).toBe(50);
     w.u8.set([9, 9, 9, 9], off);
     w.end(1);
     expect(r.read(1, dst)).toBe(4);
+    expect(patient.read(1, dst)).toBe(4);
+    expect([...dst.subarray(0, 4)]).toEqual([9, 9, 9, 9]);
     expect(r.retries).toBe(0);
     expect(() => w.begin(4)).toThrowError(expect.objectContaining({ code: 'SHM_BAD_SLOT' }));
     expect(() => w.begin(0, 41)).toThrowError(expect.objectContaining({ code: 'SHM_BAD_SLOT' }));
@@ -79,6 +85,7 @@ describe('board', () => {
     w.begin(0, 16); // dies here
     const r = BoardReader.attach(map, 'b');
     expect(r.version(0) % 2).toBe(1);
+    expect(BoardReader.attach(map, 'b', { maxRetries: 10 }).read(0, new Uint8Array(16))).toBe(-1);
     BoardWriter.attach(map, 'b');
     expect(r.version(0) % 2).toBe(0);
     expect(r.read(0, new Uint8Array(16))).toBe(0);

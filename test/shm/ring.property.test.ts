@@ -21,17 +21,22 @@ interface MFrame {
   end: number;
 }
 
-/** The model: positions as plain (unbounded) numbers. */
+/** The model: positions as plain (unbounded) numbers. `frames` holds the published frames not
+ * yet released, followed by `staged` frames committed locally but not yet published. */
 class Model {
   pi: number;
   ci: number;
+  pubPi: number;
   seq = 0;
+  pubSeq = 0;
   full = 0;
-  frames: MFrame[] = []; // committed, not released
+  frames: MFrame[] = [];
+  staged = 0;
   peeked = 0; // how many of `frames` have been peeked
   constructor(readonly cap: number, start: number) {
     this.pi = start;
     this.ci = start;
+    this.pubPi = start;
   }
   /** The end position if a frame of len fits, else null. */
   place(len: number): number | null {
@@ -41,7 +46,7 @@ class Model {
     const need = size <= tail ? size : tail + size;
     return need <= this.cap - (this.pi - this.ci) ? this.pi + need : null;
   }
-  send(len: number): boolean {
+  stage(len: number): boolean {
     const end = this.place(len);
     if (end === null) {
       this.full++;
@@ -49,11 +54,29 @@ class Model {
     }
     this.frames.push({ seq: this.seq, len, end });
     this.seq++;
+    this.staged++;
     this.pi = end;
     return true;
   }
+  publish(): void {
+    this.staged = 0;
+    this.pubPi = this.pi;
+    this.pubSeq = this.seq;
+  }
+  send(len: number): boolean {
+    const ok = this.stage(len);
+    if (ok) this.publish();
+    return ok;
+  }
+  /** The writer died: staged frames vanish. */
+  dropStaged(): void {
+    this.frames.splice(this.frames.length - this.staged, this.staged);
+    this.staged = 0;
+    this.pi = this.pubPi;
+    this.seq = this.pubSeq;
+  }
   peek(): MFrame | null {
-    if (this.peeked === this.frames.length) return null;
+    if (this.peeked === this.frames.length - this.staged) return null;
     return this.frames[this.peeked++]!;
   }
   release(): void {
@@ -68,6 +91,8 @@ type Op =
   | { t: 'reserve'; len: number }
   | { t: 'write'; len: number; align: number }
   | { t: 'abandon'; len: number; how: 'abort' | 'reattach' }
+  | { t: 'stage'; lens: number[]; publish: boolean }
+  | { t: 'publish' }
   | { t: 'peek'; n: number }
   | { t: 'release' }
   | { t: 'reattachReader' }
@@ -79,6 +104,8 @@ function opArb(maxFrame: number): fc.Arbitrary<Op> {
     { weight: 5, arbitrary: len.map((l) => ({ t: 'reserve', len: l }) as Op) },
     { weight: 5, arbitrary: fc.record({ t: fc.constant('write' as const), len, align: fc.integer({ min: 0, max: 7 }) }) },
     { weight: 1, arbitrary: fc.record({ t: fc.constant('abandon' as const), len, how: fc.constantFrom('abort' as const, 'reattach' as const) }) },
+    { weight: 2, arbitrary: fc.record({ t: fc.constant('stage' as const), lens: fc.array(len, { minLength: 1, maxLength: 5 }), publish: fc.boolean() }) },
+    { weight: 1, arbitrary: fc.constant({ t: 'publish' } as Op) },
     { weight: 6, arbitrary: fc.record({ t: fc.constant('peek' as const), n: fc.integer({ min: 1, max: 4 }) }) },
     { weight: 4, arbitrary: fc.constant({ t: 'release' } as Op) },
     { weight: 1, arbitrary: fc.constant({ t: 'reattachReader' } as Op) },
@@ -144,7 +171,10 @@ function runScenario(cap: number, start: number, ops: Op[]): void {
         if (off < 0) model.full++;
         else for (let i = 0; i < op.len; i++) w.u8[off + i] = garbage;
         if (op.how === 'abort') w.abort();
-        else w = RingWriter.attach(map, 'r'); // the old writer "died" between reserve and commit
+        else {
+          w = RingWriter.attach(map, 'r'); // the old writer "died" between reserve and commit
+          model.dropStaged();
+        }
         eq(w.nextSeq, model.seq, 'nextSeq after an abandoned reservation');
         break;
       }
@@ -175,10 +205,30 @@ function runScenario(cap: number, start: number, ops: Op[]): void {
         // Peeked but unreleased frames are delivered again; released ones never.
         r = RingReader.attach(map, 'r');
         model.peeked = 0;
-        eq(r.nextSeq, model.frames.length > 0 ? model.frames[0]!.seq : model.seq, 'reader nextSeq after re-attach');
+        eq(r.nextSeq, model.frames.length > model.staged ? model.frames[0]!.seq : model.pubSeq, 'reader nextSeq after re-attach');
+        break;
+      case 'stage': {
+        for (const len of op.lens) {
+          const off = w.reserve(len);
+          const ok = model.stage(len);
+          eq(off >= 0, ok, `staged reserve(${len}) accepted`);
+          if (!ok) break;
+          for (let i = 0; i < len; i++) w.u8[off + i] = payloadByte(model.seq - 1, i);
+          w.stage();
+        }
+        if (op.publish) {
+          w.publish();
+          model.publish();
+        }
+        break;
+      }
+      case 'publish':
+        w.publish();
+        model.publish();
         break;
       case 'reattachWriter':
-        w = RingWriter.attach(map, 'r');
+        w = RingWriter.attach(map, 'r'); // staged, unpublished frames die with the old writer
+        model.dropStaged();
         eq(w.nextSeq, model.seq, 'writer nextSeq after re-attach');
         eq(w.fullCount, model.full, 'full count after re-attach');
         break;
@@ -187,6 +237,8 @@ function runScenario(cap: number, start: number, ops: Op[]): void {
     eq(w.nextSeq, model.seq, `${op.t}: writer nextSeq`);
     eq(w.fullCount, model.full, `${op.t}: full count`);
   }
+  w.publish();
+  model.publish();
   const st = ringStats(map, 'r');
   expect(st.usedBytes).toBe(model.pi - model.ci);
   expect(st.committedFrames).toBe(model.seq);

@@ -110,6 +110,38 @@ describe('ring re-attach', () => {
     });
   }
 
+  it('stage()/publish(): staged frames are invisible until published and die with their writer', () => {
+    const { map, w, r } = setup(256);
+    for (let i = 0; i < 3; i++) {
+      const off = w.reserve(4);
+      w.u8.fill(i, off, off + 4);
+      w.stage();
+    }
+    expect(w.staged).toBe(true);
+    expect(r.peek()).toBe(-1);
+    w.publish();
+    expect(w.staged).toBe(false);
+    const off = w.reserve(4);
+    w.u8.fill(3, off, off + 4);
+    w.stage(); // frame 3 staged, then the writer dies
+    expect(w.nextSeq).toBe(4);
+    const w2 = RingWriter.attach(map, 'r');
+    expect(w2.nextSeq).toBe(3);
+    expect(drain(r)).toEqual([[0, 4, 0], [1, 4, 1], [2, 4, 2]]);
+    send(w2, 7, 4);
+    expect(drain(r)).toEqual([[3, 4, 7]]);
+    // A publish with staged frames that dies inside publish() leaves the previous state.
+    for (let i = 0; i < 2; i++) {
+      const o = w2.reserve(4);
+      w2.u8.fill(8, o, o + 4);
+      w2.stage();
+    }
+    crashAfter(w2, 1);
+    expect(() => w2.publish()).toThrow(Crash);
+    expect(RingWriter.attach(map, 'r').nextSeq).toBe(4);
+    expect(r.peek()).toBe(-1);
+  });
+
   it('a writer dying right after publishing (before ringing the doorbell) has committed the frame', () => {
     const { map, w, r } = setup(128);
     send(w, 1, 1);

@@ -38,8 +38,8 @@ describe('ring across two worker threads', () => {
     expect(stats.fullCount).toBe(p.fullCount);
     expect(stats.committedFrames).toBe(count);
     expect(stats.usedBytes).toBe(0);
-    // The ring wrapped many times: more bytes went through than 2^20 capacities... at least 100.
-    expect(stats.producerIndex / 4096).toBeGreaterThan(100);
+    // The ring wrapped many times (the producer index is bytes ever committed, mod 2^32).
+    expect(stats.producerIndex / 4096).toBeGreaterThan(10_000);
   });
 
   it('streams 300,000 frames through a 1 KiB ring (consumer park, producer spin-park)', async () => {

@@ -18,7 +18,7 @@ export interface BoardWorkerOptions {
 
 export type BoardWorkerResult =
   | { kind: 'writer'; last: number[] }
-  | { kind: 'reader'; reads: number; retries: number; distinct: number }
+  | { kind: 'reader'; reads: number; retries: number; distinct: number; stuck: number }
   | { kind: 'error'; message: string };
 
 
@@ -61,12 +61,17 @@ function reader(): void {
   const seen = new Array<number>(r.slots).fill(0);
   let reads = 0;
   let distinct = 0;
+  let stuck = 0;
   let done = false;
   while (!done) {
     done = counters.get(0) === 1; // one more full pass after the writer finished
     for (let s = 0; s < r.slots; s++) {
       const len = r.read(s, dst);
       reads++;
+      if (len < 0) {
+        stuck++; // the writer was descheduled mid-write for longer than maxRetries: read again
+        continue;
+      }
       if (len === 0) continue;
       const k = d32[0]!;
       if (len !== valueLength(k)) throw new Error(`slot ${s}: value ${k} has length ${len}, expected ${valueLength(k)}`);
@@ -79,7 +84,7 @@ function reader(): void {
       seen[s] = k;
     }
   }
-  parentPort!.postMessage({ kind: 'reader', reads, retries: r.retries, distinct } satisfies BoardWorkerResult);
+  parentPort!.postMessage({ kind: 'reader', reads, retries: r.retries, distinct, stuck } satisfies BoardWorkerResult);
 }
 
 try {
