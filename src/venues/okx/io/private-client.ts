@@ -1,0 +1,314 @@
+// OKX v5 private WebSocket client (PROTOCOLS.md §3.2, §3.5, §3.6): login
+// (`{"op":"login","args":[{apiKey,passphrase,timestamp (s),sign}]}`), the `orders` channel whose
+// pushes are mapped to VenueOrderReport and handed to `onReport`, and order entry over the same
+// socket (`op: order`, `op: cancel-order`, answers matched by request id). Queries go through the
+// REST client (`GET /api/v5/trade/order?clOrdId=`), which has no WS equivalent.
+//
+// Invariants:
+// - No method rejects (OrderClient contract). Orders are only written once logged in; a request
+//   that could not be written is 'known' not executed, one whose answer did not come in time or
+//   whose socket closed first is outcome 'unknown'.
+// - After every (re)connect: login, then subscribe to the orders channel(s); `ready()` resolves
+//   when both are confirmed.
+// - Keepalive: text `ping` after 20 s idle, `pong` expected, else reconnect; notice 64008 ->
+//   reconnect at once.
+// - Trading requests share the per-instrument budgets with REST (OKX counts them together).
+// - Private frames are few: they are decoded and JSON.parse'd (not the market hot path).
+import type { InstrumentTable } from '../../../core/instrument.js';
+import type { OrderIntent, VenueErrorInfo, VenueOrderReport } from '../../types.js';
+import { localRateLimitInfo, notSentInfo, requestReport, type OrderClient, type OrderOutcome, type QueryOutcome } from '../../io/orders.js';
+import { WsLink, type WsLinkOptions, type WsLinkState } from '../../io/ws-link.js';
+import { okxDisconnectedInfo, okxTimeoutInfo } from '../errors.js';
+import { mapOkxOrdersPush, okxSingleOrderResult, parseOkxEvent, parseOkxOrderResponse, type OkxOpResponse } from '../orders.js';
+import { okxCancelOrderWs, okxPlaceOrderWs, okxSubscribe, OKX_PING, type OkxChannelArg, type OkxOrderParams, type OkxWsRequest } from '../requests.js';
+import { okxLoginRequest, type OkxCredentials } from '../sign.js';
+import { okxAckReport, okxOrderParams, type OkxRestClient } from './rest-client.js';
+
+export const OKX_PRIVATE_WS = 'wss://ws.okx.com:8443/ws/v5/private';
+
+export interface OkxPrivateClientOptions {
+  readonly creds: OkxCredentials;
+  readonly table: InstrumentTable;
+  /** REST client for queries (and the shared trading budgets). */
+  readonly rest: OkxRestClient;
+  /** Default wss://ws.okx.com:8443/ws/v5/private. */
+  readonly wsUrl?: string;
+  /** Channels to subscribe after login. Default [{channel:'orders', instType:'ANY'}]. */
+  readonly channels?: readonly OkxChannelArg[];
+  /** instId -> instIdCode for the 2026 WS order args (instId is sent when absent). */
+  readonly instIdCodes?: ReadonlyMap<string, number>;
+  readonly onReport?: (r: VenueOrderReport) => void;
+  readonly onState?: (s: WsLinkState, reason: string) => void;
+  readonly wallClockMs?: () => number;
+  /** No answer within this -> outcome unknown. Default 5000 ms. */
+  readonly requestTimeoutMs?: number;
+  readonly derivativesTdMode?: 'cross' | 'isolated';
+  readonly link?: Partial<Pick<WsLinkOptions, 'backoff' | 'rng' | 'handshakeTimeoutMs' | 'checkIntervalMs' | 'deadMs' | 'keepalive'>>;
+}
+
+interface Pending {
+  readonly timer: ReturnType<typeof setTimeout>;
+  readonly done: (r: OkxOpResponse | VenueErrorInfo) => void;
+}
+
+export interface OkxPrivateCounters {
+  logins: number;
+  loginFailures: number;
+  requests: number;
+  answers: number;
+  timeouts: number;
+  lateAnswers: number;
+  reports: number;
+  badMessages: number;
+  notices: number;
+  localRateLimited: number;
+}
+
+export class OkxPrivateClient implements OrderClient {
+  readonly venue = 'okx' as const;
+  readonly link: WsLink;
+  readonly requestValidityMs: number;
+  readonly counters: OkxPrivateCounters = { logins: 0, loginFailures: 0, requests: 0, answers: 0, timeouts: 0, lateAnswers: 0, reports: 0, badMessages: 0, notices: 0, localRateLimited: 0 };
+  loggedIn = false;
+  subscribed = false;
+  /** Last login / subscription error (null when none). */
+  lastError: VenueErrorInfo | null = null;
+  private readonly table: InstrumentTable;
+  private readonly rest: OkxRestClient;
+  private readonly wall: () => number;
+  private readonly timeoutMs: number;
+  private readonly pending = new Map<string, Pending>();
+  private readonly channels: readonly OkxChannelArg[];
+  private nextId = 1;
+  private readyWaiters: (() => void)[] = [];
+
+  constructor(private readonly opts: OkxPrivateClientOptions) {
+    this.table = opts.table;
+    this.rest = opts.rest;
+    this.wall = opts.wallClockMs ?? Date.now;
+    this.timeoutMs = opts.requestTimeoutMs ?? 5000;
+    this.requestValidityMs = opts.rest.requestValidityMs;
+    this.channels = opts.channels ?? [{ channel: 'orders', instType: 'ANY' }];
+    this.link = new WsLink(
+      {
+        name: 'okx:private',
+        url: opts.wsUrl ?? OKX_PRIVATE_WS,
+        maxPayload: 1 << 20,
+        keepalive: { mode: 'text-ping', idleMs: 20_000, pongTimeoutMs: 10_000, pingText: OKX_PING },
+        maxSendPerSec: 1000,
+        ...opts.link,
+      },
+      {
+        onOpen: () => this.onOpen(),
+        onMessage: (data) => this.onMessage(data),
+        onClose: () => this.onClose(),
+        onState: (s, reason) => opts.onState?.(s, reason),
+      },
+    );
+  }
+
+  start(): void {
+    this.link.start();
+  }
+
+  /** Resolves when logged in and subscribed on the current connection. */
+  ready(): Promise<void> {
+    if (this.isReady()) return Promise.resolve();
+    return new Promise((r) => this.readyWaiters.push(r));
+  }
+
+  private isReady(): boolean {
+    return this.link.isOpen && this.loggedIn && this.subscribed;
+  }
+
+  private checkReady(): void {
+    if (!this.isReady()) return;
+    const w = this.readyWaiters;
+    this.readyWaiters = [];
+    for (const f of w) f();
+  }
+
+  async close(): Promise<void> {
+    await this.link.stop();
+    this.failPending('client closed');
+  }
+
+  private newId(): string {
+    return 'p' + (this.nextId++).toString(36);
+  }
+
+  // ---- connection -----------------------------------------------------------------------------
+
+  private onOpen(): void {
+    this.loggedIn = false;
+    this.subscribed = false;
+    this.counters.logins++;
+    this.link.send(JSON.stringify(okxLoginRequest(this.opts.creds, this.wall())));
+  }
+
+  private onClose(): void {
+    this.loggedIn = false;
+    this.subscribed = false;
+    this.failPending('connection closed');
+  }
+
+  private failPending(why: string): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of all) {
+      clearTimeout(p.timer);
+      p.done(okxDisconnectedInfo(`${why} with a request in flight`));
+    }
+  }
+
+  private onMessage(data: Buffer): void {
+    if (data.length === 4 && data.toString('latin1') === 'pong') return;
+    const text = data.toString('utf8');
+    let o: Record<string, unknown>;
+    try {
+      const v = JSON.parse(text) as unknown;
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
+      o = v as Record<string, unknown>;
+    } catch {
+      this.counters.badMessages++;
+      return;
+    }
+    if (typeof o['event'] === 'string') {
+      this.onEvent(text);
+      return;
+    }
+    if (typeof o['op'] === 'string' && o['id'] !== undefined) {
+      const r = parseOkxOrderResponse(text, 0);
+      const p = this.pending.get(r.id);
+      if (p === undefined) {
+        this.counters.lateAnswers++;
+        return;
+      }
+      this.pending.delete(r.id);
+      clearTimeout(p.timer);
+      this.counters.answers++;
+      p.done(r);
+      return;
+    }
+    const arg = o['arg'];
+    if (arg !== null && typeof arg === 'object' && (arg as Record<string, unknown>)['channel'] === 'orders') {
+      const m = mapOkxOrdersPush(text, this.table);
+      this.counters.badMessages += m.errors.length;
+      for (const r of m.reports) {
+        this.counters.reports++;
+        this.opts.onReport?.(r);
+      }
+      return;
+    }
+    // other pushes (account, positions ...) are not ours to handle
+  }
+
+  private onEvent(text: string): void {
+    const e = parseOkxEvent(text);
+    if (e === null) {
+      this.counters.badMessages++;
+      return;
+    }
+    if (e.reconnectSoon) {
+      this.counters.notices++;
+      this.link.reconnect('notice 64008: service upgrade');
+      return;
+    }
+    if (e.event === 'login') {
+      if (e.error !== null) {
+        this.counters.loginFailures++;
+        this.lastError = e.error;
+        return;
+      }
+      this.loggedIn = true;
+      const sub = okxSubscribe('subscribe', this.channels, this.newId());
+      if (sub.ok) this.link.send(sub.value);
+      return;
+    }
+    if (e.event === 'subscribe') {
+      this.subscribed = true;
+      this.checkReady();
+      return;
+    }
+    if (e.error !== null) {
+      this.lastError = e.error;
+      if (!this.loggedIn) this.counters.loginFailures++;
+    }
+  }
+
+  private request(req: OkxWsRequest): Promise<OkxOpResponse | VenueErrorInfo> {
+    return new Promise((resolve) => {
+      if (!this.link.isOpen || !this.loggedIn) {
+        resolve(notSentInfo('okx private socket not logged in'));
+        return;
+      }
+      const timer = setTimeout(() => {
+        if (this.pending.delete(req.id)) {
+          this.counters.timeouts++;
+          resolve(okxTimeoutInfo(this.timeoutMs));
+        }
+      }, this.timeoutMs);
+      this.pending.set(req.id, { timer, done: resolve });
+      this.counters.requests++;
+      if (!this.link.sendNow(req.text)) {
+        this.pending.delete(req.id);
+        clearTimeout(timer);
+        resolve(notSentInfo('okx private socket not open'));
+      }
+    });
+  }
+
+  // ---- OrderClient ----------------------------------------------------------------------------
+
+  async place(instrument: number, intent: OrderIntent): Promise<OrderOutcome> {
+    const ins = this.table.get(instrument);
+    const fail = (error: VenueErrorInfo): OrderOutcome => ({
+      ok: false,
+      error,
+      report: requestReport({ venue: 'okx', kind: error.outcome === 'known' ? 'reject' : 'outcome_unknown', symbol: ins.symbol, instrument, clientOrderId: intent.clientOrderId, intent, error, venueTimeMs: this.wall() }),
+    });
+    let params: OkxOrderParams;
+    try {
+      params = okxOrderParams(this.table, instrument, intent, this.opts.derivativesTdMode ?? 'cross');
+    } catch (err) {
+      return fail({ code: 'INVALID_ORDER', retryable: false, outcome: 'known', venueCode: 'BUILD', message: err instanceof Error ? err.message : String(err) });
+    }
+    const code = this.opts.instIdCodes?.get(ins.symbol);
+    const built = okxPlaceOrderWs(code === undefined ? params : { ...params, instIdCode: code }, this.newId());
+    if (!built.ok) return fail({ code: 'INVALID_ORDER', retryable: false, outcome: 'known', venueCode: 'BUILD', message: built.reason });
+    const wait = this.rest.budget.tryAcquire('place', ins.symbol, this.wall());
+    if (wait > 0) {
+      this.counters.localRateLimited++;
+      return fail(localRateLimitInfo(wait, 'okx op order'));
+    }
+    const r = await this.request(built.value);
+    if ('code' in r) return fail(r);
+    const one = okxSingleOrderResult(r);
+    if (!one.ok) {
+      if (one.error.code === 'RATE_LIMITED') this.rest.budget.onRateLimited('place', ins.symbol, one.error.venueCode.split('_')[0]!, this.wall(), one.error.retryAfterMs);
+      return fail(one.error);
+    }
+    return { ok: true, report: okxAckReport(this.table, instrument, intent, one.ordId, params, one.tsMs) };
+  }
+
+  async cancel(instrument: number, clientOrderId: string): Promise<OrderOutcome> {
+    const ins = this.table.get(instrument);
+    const code = this.opts.instIdCodes?.get(ins.symbol);
+    const built = okxCancelOrderWs({ instId: ins.symbol, clOrdId: clientOrderId, ...(code === undefined ? {} : { instIdCode: code }) }, this.newId());
+    if (!built.ok) return { ok: false, error: { code: 'INVALID_ORDER', retryable: false, outcome: 'known', venueCode: 'BUILD', message: built.reason }, report: null };
+    const wait = this.rest.budget.tryAcquire('cancel', ins.symbol, this.wall());
+    if (wait > 0) return { ok: false, error: localRateLimitInfo(wait, 'okx op cancel-order'), report: null };
+    const r = await this.request(built.value);
+    if ('code' in r) return { ok: false, error: r, report: null };
+    const one = okxSingleOrderResult(r);
+    if (!one.ok) return { ok: false, error: one.error, report: null };
+    return {
+      ok: true,
+      report: requestReport({ venue: 'okx', kind: 'cancelled', symbol: ins.symbol, instrument, clientOrderId: one.clOrdId || clientOrderId, venueOrderId: one.ordId, venueStatus: 'canceled', cancelReason: 'user', venueTimeMs: one.tsMs }),
+    };
+  }
+
+  query(instrument: number, clientOrderId: string): Promise<QueryOutcome> {
+    return this.rest.query(instrument, clientOrderId);
+  }
+}
