@@ -12,6 +12,7 @@ import type { WaitStrategyName } from './shm/wait.js';
 import { readFileSync } from 'node:fs';
 import { compareBookReplay, runBookReplay, splitJsonl } from './venues/replay.js';
 import { VENUE_IDS, type VenueId } from './venues/types.js';
+import { runSimCommand } from './sim/cli.js';
 
 const WAIT_STRATEGIES: readonly WaitStrategyName[] = ['spin', 'spin-park', 'park', 'async-park'];
 
@@ -218,6 +219,30 @@ export function buildCli(): Command {
     .addOption(new Option('--seed <n>', 'seed of the supervisor backoff jitter').default(1).argParser(Number))
     .action(async (opts: RunOptions) => {
       process.exitCode = await runTopology(opts);
+    });
+
+  program
+    .command('sim')
+    .description(
+      'Start the venue simulator on 127.0.0.1: a Binance-spot-like venue (BTCUSDT), an OKX-like venue (BTC-USDT, ' +
+        'BTC-USDT-SWAP) and a Binance USD-M-like venue (BTCUSDT perpetual), each speaking the venue\'s real wire ' +
+        'protocol (REST, market and private WebSockets, signatures, rate limits), driven by one seeded market with ' +
+        'lead-lag, dislocations and basis, and fault injection (config or the /_sim/ control endpoint). Prints the ' +
+        'endpoints and the per-run API keys; runs until Ctrl-C or --duration.',
+    )
+    .option('--config <file.json>', 'simulator config (venues, instruments, accounts, market, faults); default: the built-in three venues')
+    .addOption(new Option('--seed <seed>', 'seed of the market and the faults (same seed, same run)'))
+    .addOption(new Option('--port <n>', 'base port: venue i listens on n+i (default: ephemeral ports)').argParser(Number))
+    .addOption(new Option('--duration <seconds>', 'stop after this many seconds').argParser(positiveNumber('--duration')))
+    .option('--json', 'print the endpoints and keys as one JSON object', false)
+    .action(async (opts: { config?: string; seed?: string; port?: number; duration?: number; json: boolean }) => {
+      process.exitCode = await runSimCommand({
+        ...(opts.config !== undefined ? { config: opts.config } : {}),
+        ...(opts.seed !== undefined ? { seed: /^\d+$/.test(opts.seed) ? Number(opts.seed) : opts.seed } : {}),
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+        ...(opts.duration !== undefined ? { duration: opts.duration } : {}),
+        json: opts.json,
+      });
     });
 
   program

@@ -48,3 +48,18 @@ describe('xmc CLI', () => {
     expect(r.stderr).toContain('restarted');
   });
 });
+
+describe('xmc sim', () => {
+  it('starts the three simulated venues on loopback and prints their endpoints and keys', () => {
+    const r = xmc(['sim', '--duration', '1', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const json = r.stdout.slice(r.stdout.indexOf('{'), r.stdout.lastIndexOf('}') + 1);
+    const ep = JSON.parse(json) as { venues: { protocol: string; rest: string; instruments: string[]; keys: unknown[] }[] };
+    expect(ep.venues.map((v) => v.protocol).sort()).toEqual(['binance-spot', 'binance-usdm', 'okx']);
+    for (const v of ep.venues) {
+      expect(v.rest).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(v.instruments.length).toBeGreaterThan(0);
+      expect(v.keys.length).toBeGreaterThan(0);
+    }
+  });
+});
