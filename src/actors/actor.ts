@@ -16,6 +16,12 @@
 //    moving while idle;
 //  - the STOP word (or ctx.stop()) is checked between iterations: the current batch is finished
 //    and released, onStop() runs, the worker reports `stopped` and exits with code 0.
+//  - an exception escaping the behaviour once the worker holds its ring roles (onStart, onFrame,
+//    onBatchEnd, poll, onStop, or any callback: uncaughtException / unhandledRejection) FENCES
+//    the worker: no behaviour code runs again, the batch in progress is not released, and the
+//    supervisor may hand the rings to a replacement at once (actor-main.ts "Fence" says exactly
+//    what the replacement sees). An exception before that (module load, createActor, a spare
+//    waiting for its takeover) ends the worker with an 'error' event, as any uncaught error.
 // Frame views handed to onFrame (u8, offset, len) are valid only during the call.
 import type { ResourceLimits } from 'node:worker_threads';
 import type { ShmMap } from '../shm/layout.js';
@@ -88,10 +94,15 @@ export interface ActorBoot {
   readonly generation: number;
 }
 
-/** Worker -> supervisor messages. */
+/** Worker -> supervisor messages. Times (`at`, `woke`) are clock.ts nowUs() of the worker. */
 export type ActorMessage =
   | { readonly t: 'ready'; readonly generation: number; readonly spare: boolean; readonly pin: PinReport }
-  | { readonly t: 'running'; readonly generation: number }
+  /** A spare that took over: `woke` when it saw TAKEOVER == generation, `at` just before this
+   * message (its rings attached, onStart done). */
+  | { readonly t: 'running'; readonly generation: number; readonly woke: number; readonly at: number }
+  /** The worker fenced itself (actor-main.ts "Fence"): FENCE == generation is in the control
+   * block, the worker will not touch shared memory again and parks until it is terminated. */
+  | { readonly t: 'fenced'; readonly generation: number; readonly error: string; readonly at: number }
   | { readonly t: 'stopped'; readonly generation: number; readonly frames: number; readonly iterations: number }
   | { readonly t: 'report'; readonly generation: number; readonly data: unknown };
 

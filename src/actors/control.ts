@@ -11,6 +11,12 @@
 //     word 5  FRAMES_IN  frames delivered to the behaviour, all incarnations
 //     word 6  BATCHES    inbound batches released, all incarnations
 //     word 7  STARTS     times a worker took the ring roles (1 + restarts)
+//     word 8  FENCE      generation of the last worker that FENCED itself (0: none yet): written
+//                        with Atomics.store by that worker as its very last shared-memory write,
+//                        after its last ring access (actor-main.ts "Fence"); never reset, and
+//                        generations are unique within a supervision tree, so FENCE == g proves
+//                        that worker g can no longer touch shared memory
+//     word 9  FENCES     fenced crashes, all incarnations
 //     words 16+i         RELEASED_BASE: per inbound ring i, the sequence number following the
 //                        last frame released (recorded right after RingReader.release()); a new
 //                        incarnation must never be handed a frame below it
@@ -19,8 +25,9 @@
 //                  one park covers all inbound rings, and the supervisor rings it to deliver
 //                  STOP and TAKEOVER.
 //
-// Invariants: only the active worker writes HEARTBEAT, STATE, FRAMES_IN, BATCHES and
-// RELEASED_BASE+i; only the supervisor writes STOP and TAKEOVER; the block outlives every worker
+// Invariants: only the active worker writes HEARTBEAT, STATE, FRAMES_IN, BATCHES, FENCES, FENCE
+// and RELEASED_BASE+i (and, after FENCE, nothing at all); only the supervisor writes STOP and
+// TAKEOVER; the block outlives every worker
 // (it lives in the SAB), so its counters continue across restarts.
 import { countersSpec, doorbellSpec, type RegionSpec, type ShmMap } from '../shm/layout.js';
 import { Doorbell } from '../shm/wait.js';
@@ -36,6 +43,8 @@ export const CTL = {
   FRAMES_IN: 5,
   BATCHES: 6,
   STARTS: 7,
+  FENCE: 8,
+  FENCES: 9,
   RELEASED_BASE: 16,
 } as const;
 
@@ -46,6 +55,8 @@ export const ACTOR_STATE = {
   RUNNING: 3,
   STOPPING: 4,
   STOPPED: 5,
+  /** The worker caught an exception escaping its behaviour and fenced itself (see FENCE). */
+  FENCED: 6,
 } as const;
 
 /** Longest actor name: region names are at most 31 characters and we append '.ctl'/'.bell'. */

@@ -2,9 +2,19 @@
 // crashes and hangs, asks the pure policy (supervisor-policy.ts) what to do, and does it.
 //
 // Detection.
+//  - fenced crash (the fast path): an exception escaping a running actor's behaviour makes the
+//    worker fence itself (actor-main.ts "Fence": FENCE = generation written after its last ring
+//    access, then a 'fenced' message, then it parks for good). On that message, for the CURRENT
+//    generation of a running actor, the supervisor loads FENCE; equal to the generation, the
+//    crash is handled at once, without waiting for the thread's 'exit': reason `error`, events
+//    marked `fenced`, the same policy decision as any crash. The worker's later 'exit' (it is
+//    reaped with terminate() once the restart is done) is reported as `reaped` and never
+//    reaches the policy, so one crash counts once toward the intensity.
 //  - crash: the worker's 'exit' with a non-zero code (reason `crash`), after an 'error' event
 //    (reason `error`, or `oom` for ERR_WORKER_OUT_OF_MEMORY from resourceLimits); exit code 0
-//    that the supervisor did not ask for is a `normal` exit.
+//    that the supervisor did not ask for is a `normal` exit. A worker that fenced but is not
+//    the running incarnation (it failed in onStart, or was being stopped or declared hung) is
+//    terminated at once and handled on this path (reason `error` unless forced).
 //  - hang: every `hangCheckMs` the supervisor samples each running actor's HEARTBEAT word; one
 //    that has not moved for `hangTimeoutMs` is reported `hung`, terminate()d, and its exit is
 //    handled with reason `hang`.
@@ -13,10 +23,12 @@
 // Recovery. Every exit is handled in one serial queue per supervisor: policy decision, stop the
 // siblings it names (graceful: STOP word + doorbell kick, terminate() after `stopTimeoutMs`),
 // wait the backoff, then start the children it names in start order, each awaited to ready
-// (OTP order). A replacement is only started after the old worker's 'exit' event, so it
-// re-attaches to the SAME SharedArrayBuffer with no second writer/reader alive: its ring
-// writer resumes at the committed index and sequence number, its ring reader at the released
-// index (control.ts keeps the released sequence numbers for the next incarnation).
+// (OTP order). A replacement is only started after the old worker can no longer touch shared
+// memory: after its 'exit' event, or after it fenced itself (FENCE == its generation, loaded
+// with Atomics). So it re-attaches to the SAME SharedArrayBuffer with no second writer/reader
+// active: its ring writer resumes at the committed index and sequence number, its ring reader
+// at the released index (control.ts keeps the released sequence numbers for the next
+// incarnation).
 // Warm spare. With `warmSpare`, a second worker per actor boots to `ready` and parks without
 // touching any ring; a restart hands it the roles through the TAKEOVER word (no module loading,
 // no pinning on the critical path) and a new spare is then prepared in the background.
@@ -27,10 +39,12 @@
 // root supervisor giving up stops everything and reports `gave_up` (DESIGN: halts trading).
 //
 // Invariants: at most one active worker per actor at any time, and a new one takes the ring
-// roles only after the previous one has exited; exits of workers the supervisor is stopping, or
-// of stale generations, never reach the policy; after an exit is handled either every present
-// child is running, or the supervisor has escalated; events are emitted for every transition
-// and never on the hot path.
+// roles only after the previous one has exited or fenced; each crash reaches the policy once
+// (a fenced worker's exit never does); exits of workers the supervisor is stopping, or of
+// stale generations, never reach the policy; every fenced worker is reaped (terminated, its
+// exit reported as `reaped`) once its restart was handled, and at the latest when the
+// supervisor stops; after an exit is handled either every present child is running, or the
+// supervisor has escalated; events are emitted for every transition and never on the hot path.
 import { Worker } from 'node:worker_threads';
 import { ShmMap } from '../shm/layout.js';
 import { Doorbell, type WaitStrategyName } from '../shm/wait.js';
@@ -123,6 +137,10 @@ export type SupervisorEvent =
       /** True when this worker became active by taking over as a warm spare. */
       readonly viaSpare: boolean;
       readonly pin: PinReport | null;
+      /** viaSpare only: when the supervisor granted the takeover (ms, same clock as `at`). */
+      readonly grantedAt?: number;
+      /** viaSpare only: when the spare saw the grant, by its own clock (ms, same scale). */
+      readonly wokeAt?: number;
     })
   | (EventBase & {
       readonly type: 'exited';
@@ -133,6 +151,11 @@ export type SupervisorEvent =
       readonly error?: string;
       readonly duringBootstrap: boolean;
       readonly spare: boolean;
+      /** True when the worker fenced itself and the crash was handled before its 'exit' (the
+       * thread still exists; its end is reported later as `reaped`). `code` is then null. */
+      readonly fenced?: boolean;
+      /** fenced only: when the worker wrote its fence, by its own clock (ms, same scale). */
+      readonly fencedAt?: number;
     })
   | (EventBase & { readonly type: 'hung'; readonly child: string; readonly generation: number; readonly heartbeat: number; readonly staleMs: number })
   | (EventBase & {
@@ -144,7 +167,11 @@ export type SupervisorEvent =
       readonly attempt: number;
       readonly delayMs: number;
       readonly viaSpare: boolean;
+      /** True when the exit that caused this restart was a fenced crash (see 'exited'). */
+      readonly fenced?: boolean;
     })
+  /** A fenced worker's thread has ended (its 'exit' event), after its crash was handled. */
+  | (EventBase & { readonly type: 'reaped'; readonly child: string; readonly generation: number; readonly code: number })
   | (EventBase & { readonly type: 'removed'; readonly child: string; readonly why: string })
   | (EventBase & { readonly type: 'stopped'; readonly child: string; readonly generation: number; readonly code: number | null; readonly spare: boolean })
   | (EventBase & { readonly type: 'escalated'; readonly why: 'intensity' | 'bootstrap'; readonly child: string })
@@ -214,12 +241,24 @@ class WorkerHandle {
   forced: 'stop' | 'hang' | 'boot_timeout' | null = null;
   error: Error | null = null;
   exitInfo: ExitInfo | null = null;
+  /** The worker's 'fenced' notice (it parks until terminated). */
+  fence: { readonly error: string; readonly at: number } | null = null;
+  /** The crash this fence announced was handled without waiting for the exit (fast path). */
+  fenceHandled = false;
+  /** From the 'running' message of a spare that took over (worker clock, µs). */
+  woke: number | null = null;
   readonly exited: Promise<ExitInfo>;
   /** Resolves true on ready (spare: 'ready'; takeover: 'running'), false on exit before it. */
   private readyResolve: ((ok: boolean) => void) | null = null;
   private awaitingRunning = false;
 
-  constructor(worker: Worker, generation: number, spare: boolean, onReport: (h: WorkerHandle, data: unknown) => void) {
+  constructor(
+    worker: Worker,
+    generation: number,
+    spare: boolean,
+    onReport: (h: WorkerHandle, data: unknown) => void,
+    onFenced: (h: WorkerHandle) => void,
+  ) {
     this.worker = worker;
     this.generation = generation;
     this.spare = spare;
@@ -231,7 +270,13 @@ class WorkerHandle {
         this.pin = m.pin;
         if (!this.awaitingRunning) this.resolveReady(true);
       } else if (m.t === 'running') {
+        this.woke = m.woke;
         if (this.awaitingRunning) this.resolveReady(true);
+      } else if (m.t === 'fenced') {
+        if (m.generation === this.generation && this.fence === null && this.exitInfo === null) {
+          this.fence = { error: m.error, at: m.at };
+          onFenced(this);
+        }
       } else if (m.t === 'report') {
         onReport(this, m.data);
       }
@@ -315,8 +360,15 @@ function exitReasonOf(h: WorkerHandle, info: ExitInfo): ExitReason {
   if (h.forced === 'hang' || h.forced === 'boot_timeout') return 'hang';
   const err = info.error as (Error & { code?: string }) | null;
   if (err?.code === 'ERR_WORKER_OUT_OF_MEMORY') return 'oom';
-  if (err) return 'error';
+  if (err || h.fence !== null) return 'error';
   return info.code === 0 ? 'normal' : 'crash';
+}
+
+/** The error text of an exit: the 'error' event's message, else the fence's. */
+function exitErrorOf(h: WorkerHandle, info: ExitInfo): { error?: string } {
+  if (info.error) return { error: String(info.error.message) };
+  if (h.fence !== null) return { error: h.fence.error };
+  return {};
 }
 
 /** Down unless removed (a removed child stays removed). Not inlined: status changes across awaits. */
@@ -355,6 +407,8 @@ export class Supervisor {
   private queue: Promise<void> = Promise.resolve();
   private hangTimer: NodeJS.Timeout | null = null;
   private sleepWake: (() => void) | null = null;
+  /** Fenced workers whose crash was handled and whose thread has not ended yet. */
+  private readonly zombies = new Set<WorkerHandle>();
   private resolveDone!: (o: SupervisorOutcome) => void;
   private outcome: SupervisorOutcome | null = null;
 
@@ -627,9 +681,15 @@ export class Supervisor {
       name: `${s.id}#${generation}${spare ? '-spare' : ''}`,
       ...(s.resourceLimits ? { resourceLimits: s.resourceLimits } : {}),
     });
-    const h = new WorkerHandle(worker, generation, spare, (hh, data) => {
-      this.emit({ ...this.base(), type: 'report', child: s.id, generation: hh.generation, data });
-    });
+    const h = new WorkerHandle(
+      worker,
+      generation,
+      spare,
+      (hh, data) => {
+        this.emit({ ...this.base(), type: 'report', child: s.id, generation: hh.generation, data });
+      },
+      (hh) => this.onActorFenced(rec, hh),
+    );
     this.emit({ ...this.base(), type: 'started', child: s.id, generation, spare });
     return h;
   }
@@ -669,7 +729,7 @@ export class Supervisor {
             generation: h.generation,
             reason: exitReasonOf(h, info),
             code: info.code,
-            ...(info.error ? { error: String(info.error.message) } : {}),
+            ...exitErrorOf(h, info),
             duringBootstrap: !h.ready,
             spare: true,
           });
@@ -706,7 +766,11 @@ export class Supervisor {
     rec.generation = h.generation;
     rec.status = 'booting';
     const readyP = h.nextReady(viaSpare);
-    if (viaSpare) rec.ctl.grantTakeover(h.generation);
+    let grantedAt: number | undefined;
+    if (viaSpare) {
+      rec.ctl.grantTakeover(h.generation);
+      grantedAt = this.tree.clock();
+    }
     const ok = await withTimeout(readyP, rec.spec.bootTimeoutMs ?? DEFAULT_BOOT_TIMEOUT_MS, false);
     if (!ok) {
       if (h.exitInfo === null) {
@@ -724,7 +788,7 @@ export class Supervisor {
         generation: h.generation,
         reason,
         code: info.code,
-        ...(info.error ? { error: String(info.error.message) } : {}),
+        ...exitErrorOf(h, info),
         duringBootstrap: true,
         spare: false,
       });
@@ -737,7 +801,17 @@ export class Supervisor {
     rec.hbChangedAt = now;
     this.policyState = noteReady(this.policyState, rec.spec.id);
     this.notePin(rec, h.pin);
-    this.emit({ ...this.base(), type: 'ready', child: rec.spec.id, generation: h.generation, spare: false, viaSpare, pin: h.pin });
+    this.emit({
+      ...this.base(),
+      type: 'ready',
+      child: rec.spec.id,
+      generation: h.generation,
+      spare: false,
+      viaSpare,
+      pin: h.pin,
+      ...(grantedAt === undefined ? {} : { grantedAt }),
+      ...(viaSpare && h.woke !== null ? { wokeAt: h.woke / 1000 } : {}),
+    });
     void h.exited.then((info) => this.onActorExit(rec, h, info));
     if (rec.spec.warmSpare) {
       const delay = rec.spec.spareDelayMs ?? 50;
@@ -753,8 +827,43 @@ export class Supervisor {
   }
 
   private onActorExit(rec: ActorRecord, h: WorkerHandle, info: ExitInfo): void {
+    if (h.fenceHandled) {
+      // Its crash was handled when it fenced; this is only the end of its thread.
+      this.zombies.delete(h);
+      this.emit({ ...this.base(), type: 'reaped', child: rec.spec.id, generation: h.generation, code: info.code });
+      return;
+    }
     if (rec.active !== h || h.forced === 'stop') return;
-    const reason = exitReasonOf(h, info);
+    this.actorDown(rec, h, exitReasonOf(h, info), info.code, exitErrorOf(h, info), false);
+  }
+
+  /**
+   * A worker's 'fenced' notice. The fast path needs: the current generation of a running actor,
+   * not being stopped or declared hung, and FENCE == its generation in the control block (the
+   * Atomics.load that orders all of the worker's shared-memory writes before the replacement's
+   * reads). Anything else: the fenced worker is terminated now and its exit is handled as usual.
+   */
+  private onActorFenced(rec: ActorRecord, h: WorkerHandle): void {
+    const fence = h.fence!;
+    if (rec.active !== h || rec.status !== 'running' || h.forced !== null || rec.ctl.load(CTL.FENCE) !== h.generation) {
+      void h.worker.terminate();
+      return;
+    }
+    h.fenceHandled = true;
+    this.zombies.add(h);
+    this.actorDown(rec, h, 'error', null, { error: fence.error }, true, fence.at / 1000);
+  }
+
+  /** The active worker of `rec` is gone (exited, or fenced): report it and queue the policy. */
+  private actorDown(
+    rec: ActorRecord,
+    h: WorkerHandle,
+    reason: ExitReason,
+    code: number | null,
+    error: { error?: string },
+    fenced: boolean,
+    fencedAt?: number,
+  ): void {
     rec.active = null;
     rec.status = 'down';
     this.emit({
@@ -763,19 +872,25 @@ export class Supervisor {
       child: rec.spec.id,
       generation: h.generation,
       reason,
-      code: info.code,
-      ...(info.error ? { error: String(info.error.message) } : {}),
+      code,
+      ...error,
       duringBootstrap: false,
       spare: false,
+      ...(fenced ? { fenced: true, ...(fencedAt === undefined ? {} : { fencedAt }) } : {}),
     });
     const readyAt = rec.readyAt;
     const gen = h.generation;
     rec.pendingExit = true;
     void this.enqueue(async () => {
-      if (rec.generation !== gen) return;
-      rec.pendingExit = false;
-      if (this.ending()) return;
-      await this.handleExit(rec, reason, false, readyAt);
+      try {
+        if (rec.generation !== gen) return;
+        rec.pendingExit = false;
+        if (this.ending()) return;
+        await this.handleExit(rec, reason, false, readyAt, fenced);
+      } finally {
+        // The restart is done (the replacement runs) or did not happen: end the fenced thread.
+        if (fenced) void h.worker.terminate();
+      }
     });
   }
 
@@ -864,6 +979,11 @@ export class Supervisor {
     if (this.hangTimer) clearInterval(this.hangTimer);
     this.hangTimer = null;
     for (let i = this.records.length - 1; i >= 0; i--) await this.stopChild(this.records[i]!);
+    // Fenced workers not reaped yet (their restart was cut short): end them too.
+    for (const z of [...this.zombies]) {
+      void z.worker.terminate();
+      await z.exited;
+    }
   }
 
   private sleep(ms: number): Promise<void> {
@@ -881,11 +1001,18 @@ export class Supervisor {
   }
 
   /** The policy loop for one exit (runs inside the queue). */
-  private async handleExit(first: ChildRecord, firstReason: ExitReason, firstBoot: boolean, firstReadyAt: number | undefined): Promise<void> {
+  private async handleExit(
+    first: ChildRecord,
+    firstReason: ExitReason,
+    firstBoot: boolean,
+    firstReadyAt: number | undefined,
+    firstFenced = false,
+  ): Promise<void> {
     let rec = first;
     let reason = firstReason;
     let duringBootstrap = firstBoot;
     let readyAt = firstReadyAt;
+    let fenced = firstFenced;
     for (;;) {
       if (this.ending()) return;
       const exit = { childId: rec.spec.id, reason, duringBootstrap, ...(readyAt === undefined ? {} : { readyAt }) };
@@ -940,6 +1067,7 @@ export class Supervisor {
                 attempt: r === rec ? d.attempt : 1,
                 delayMs: d.delayMs,
                 viaSpare,
+                ...(fenced ? { fenced: true } : {}),
               });
             }
             if (this.ending()) return;
@@ -949,6 +1077,7 @@ export class Supervisor {
           reason = failed.reason;
           duringBootstrap = true;
           readyAt = undefined;
+          fenced = false;
           continue;
         }
       }

@@ -181,11 +181,13 @@ export function describeEvent(e: SupervisorEvent): string {
     case 'ready':
       return `${who}: worker #${e.generation} ${e.spare ? 'ready as warm spare' : e.viaSpare ? 'took over (warm spare)' : 'ready'}`;
     case 'exited':
-      return `${who}: worker #${e.generation} exited (${e.reason}${e.code === null ? '' : `, code ${e.code}`}${e.duringBootstrap ? ', during bootstrap' : ''})${e.error ? `: ${e.error}` : ''}`;
+      return `${who}: worker #${e.generation} ${e.fenced ? 'fenced itself' : 'exited'} (${e.reason}${e.code === null ? '' : `, code ${e.code}`}${e.duringBootstrap ? ', during bootstrap' : ''})${e.error ? `: ${e.error}` : ''}`;
     case 'hung':
       return `${who}: worker #${e.generation} hung (heartbeat still for ${Math.round(e.staleMs)} ms), terminating`;
     case 'restarted':
-      return `${who}: restarted as worker #${e.generation} (attempt ${e.attempt}, after ${Math.round(e.delayMs)} ms${e.viaSpare ? ', via warm spare' : ''}; cause ${e.cause})`;
+      return `${who}: restarted as worker #${e.generation} (attempt ${e.attempt}, after ${Math.round(e.delayMs)} ms${e.viaSpare ? ', via warm spare' : ''}${e.fenced ? ', fenced fast path' : ''}; cause ${e.cause})`;
+    case 'reaped':
+      return `${who}: fenced worker #${e.generation} reaped (code ${e.code})`;
     case 'removed':
       return `${who}: removed (${e.why})`;
     case 'stopped':

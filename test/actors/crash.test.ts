@@ -119,7 +119,10 @@ describe('crash recovery over shared memory', () => {
     const log = attachLog(sup);
     await sup.start();
     await until(() => r.word(W.NEXT) === total, 'consumer to reach the last frame');
-    expect(log.of('exited', 'prod').map((e) => e.reason)).toEqual(['error', 'error']);
+    expect(log.of('exited', 'prod').map((e) => [e.reason, e.fenced])).toEqual([
+      ['error', true],
+      ['error', true],
+    ]);
     expectExactlyOnce(r, total);
     await sup.stop();
   });
@@ -181,8 +184,9 @@ describe('crash recovery over shared memory', () => {
     }
     await until(() => r.word(W.NEXT) === total, 'consumer to reach the last frame');
     expectExactlyOnce(r, total);
-    expect(log.of('exited', 'cons').filter((e) => e.reason === 'error')).toHaveLength(2);
+    expect(log.of('exited', 'cons').filter((e) => e.reason === 'error' && e.fenced === true)).toHaveLength(2);
     await sup.stop();
+    expect(log.aliveGenerations()).toEqual([]);
   });
 
   it('the check can fail: a ring that redelivers released frames is caught', async () => {

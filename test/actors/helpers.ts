@@ -48,12 +48,20 @@ export class EventLog {
     return this.events.map((e) => `${e.type} ${'child' in e ? e.child : ''} ${JSON.stringify(e)}`).join('\n');
   }
 
-  /** Generations started and never seen exiting or stopping (workers possibly alive). */
+  /** Generations started and never seen exiting, stopping or being reaped (workers possibly
+   * alive). A fenced worker's 'exited' does not count: its thread lives until 'reaped'. */
   aliveGenerations(): number[] {
     const started = new Set<number>();
     for (const e of this.events) if (e.type === 'started') started.add(e.generation);
-    for (const e of this.events) if (e.type === 'exited' || e.type === 'stopped') started.delete(e.generation);
+    for (const e of this.events) {
+      if ((e.type === 'exited' && !e.fenced) || e.type === 'stopped' || e.type === 'reaped') started.delete(e.generation);
+    }
     return [...started];
+  }
+
+  /** Index in the log of the first event matching `pred` (-1 when none). */
+  indexOf(pred: (e: SupervisorEvent) => boolean): number {
+    return this.events.findIndex(pred);
   }
 }
 

@@ -175,9 +175,11 @@ describe('supervisor with real workers: restart types and exit reasons', () => {
     const e = log.of('exited', 'e')[0]!;
     expect(e.reason).toBe('error');
     expect(e.error).toMatch(/planned error/);
+    expect(e.fenced).toBe(true); // an exception escaping poll(): the fast path
     rig.command('m', CMD.OOM);
     await log.waitFor('restarted', 'm');
     expect(log.of('exited', 'm')[0]!.reason).toBe('oom');
+    expect(log.of('exited', 'm')[0]!.fenced).toBeUndefined(); // out of memory: the 'exit' path
     await sup.stop();
   });
 
@@ -285,6 +287,8 @@ describe('supervisor with real workers: bootstrap failures are not respawned in 
       // One original start, then 1 + retries failed boots; never more.
       expect(log.of('started', 'b')).toHaveLength(2 + retries);
       expect(log.of('exited', 'b').filter((e) => e.duringBootstrap)).toHaveLength(1 + retries);
+      // onStart threw: the worker fenced itself, but during bootstrap the exit path decides.
+      expect(log.of('exited', 'b').filter((e) => e.duringBootstrap).map((e) => [e.reason, e.fenced])).toEqual(Array.from({ length: 1 + retries }, () => ['error', undefined]));
       expect(rig.starts('b')).toBe(1);
       expect(log.aliveGenerations()).toEqual([]);
     }
