@@ -53,8 +53,10 @@ import {
   NewOrder,
   OrderReport,
   OrderType,
+  Query,
   ReasonCode,
   ReportKind,
+  ReportOrigin,
   Side,
   StageTimes,
   Trade,
@@ -226,6 +228,21 @@ export interface OrderReportValue {
   venueErrorCode: number;
   retryable: boolean;
   venueTimeUs: number;
+  /** Order stream, query answer or cancel answer (absent in older frames: Stream). */
+  origin: ReportOrigin;
+  /** Average fill price of the whole order in ticks when the venue gave one, else 0. */
+  avgPriceTicks: number;
+}
+
+/** A query of one order's state by client order id (answered by an OrderReport, origin Query). */
+export interface QueryValue {
+  clientOrderId: string;
+  orderRef: number;
+  instrumentId: number;
+  venueId: number;
+  venueOrderId: string;
+  comboId: number;
+  leg: number;
 }
 
 export interface LinkStateValue {
@@ -284,7 +301,8 @@ export type WireBody =
   | { kind: 'LinkState'; value: LinkStateValue }
   | { kind: 'Heartbeat'; value: HeartbeatValue }
   | { kind: 'ControlCommand'; value: ControlCommandValue }
-  | { kind: 'AuditRecord'; value: AuditRecordValue };
+  | { kind: 'AuditRecord'; value: AuditRecordValue }
+  | { kind: 'Query'; value: QueryValue };
 
 /** A whole frame as a plain object (tests, tools, journal export; not the hot path). */
 export interface WireMessage extends EnvelopeHead {
@@ -580,6 +598,8 @@ const F64 = {
   reportCumQtyLots: float64Slot(OrderReport.addCumQtyLots, 'OrderReport.addCumQtyLots'),
   reportLeavesQtyLots: float64Slot(OrderReport.addLeavesQtyLots, 'OrderReport.addLeavesQtyLots'),
   reportVenueTimeUs: float64Slot(OrderReport.addVenueTimeUs, 'OrderReport.addVenueTimeUs'),
+  reportAvgPriceTicks: float64Slot(OrderReport.addAvgPriceTicks, 'OrderReport.addAvgPriceTicks'),
+  queryOrderRef: float64Slot(Query.addOrderRef, 'Query.addOrderRef'),
   linkSinceUs: float64Slot(LinkState.addSinceUs, 'LinkState.addSinceUs'),
   linkLastSeq: float64Slot(LinkState.addLastSeq, 'LinkState.addLastSeq'),
   heartbeatBeat: float64Slot(Heartbeat.addBeat, 'Heartbeat.addBeat'),
@@ -748,6 +768,7 @@ export class WireEncoder {
     addFloat64Field(b, view, F64.reportCumQtyLots, m.cumQtyLots);
     addFloat64Field(b, view, F64.reportLeavesQtyLots, m.leavesQtyLots);
     addFloat64Field(b, view, F64.reportVenueTimeUs, m.venueTimeUs);
+    addFloat64Field(b, view, F64.reportAvgPriceTicks, m.avgPriceTicks);
     OrderReport.addClientOrderId(b, clientOrderId);
     OrderReport.addVenueOrderId(b, venueOrderId);
     OrderReport.addInstrumentId(b, m.instrumentId);
@@ -759,7 +780,23 @@ export class WireEncoder {
     OrderReport.addSide(b, m.side);
     OrderReport.addLeg(b, m.leg);
     OrderReport.addRetryable(b, m.retryable);
+    OrderReport.addOrigin(b, m.origin);
     return this.finish(head, Body.OrderReport, OrderReport.endOrderReport(b));
+  }
+
+  query(head: EnvelopeHead, m: QueryValue): this {
+    const b = this.begin();
+    const clientOrderId = writeUtf8(b, m.clientOrderId);
+    const venueOrderId = writeUtf8(b, m.venueOrderId);
+    Query.startQuery(b);
+    addFloat64Field(b, this.view, F64.queryOrderRef, m.orderRef);
+    Query.addClientOrderId(b, clientOrderId);
+    Query.addVenueOrderId(b, venueOrderId);
+    Query.addInstrumentId(b, m.instrumentId);
+    Query.addVenueId(b, m.venueId);
+    Query.addComboId(b, m.comboId);
+    Query.addLeg(b, m.leg);
+    return this.finish(head, Body.Query, Query.endQuery(b));
   }
 
   linkState(head: EnvelopeHead, m: LinkStateValue): this {
@@ -840,6 +877,8 @@ export class WireEncoder {
         return this.controlCommand(msg, body.value);
       case 'AuditRecord':
         return this.auditRecord(msg, body.value);
+      case 'Query':
+        return this.query(msg, body.value);
     }
   }
 
@@ -967,6 +1006,7 @@ export class FrameView {
   private readonly heartbeat_ = new Heartbeat();
   private readonly controlCommand_ = new ControlCommand();
   private readonly auditRecord_ = new AuditRecord();
+  private readonly query_ = new Query();
   /** Stage times of an AuditRecord body (the record's own, not the envelope's). */
   readonly auditTimes: StageTimes = new StageTimes();
   private kind_: Body = Body.NONE;
@@ -1039,6 +1079,9 @@ export class FrameView {
         rec.times(this.auditTimes);
         break;
       }
+      case Body.Query:
+        env.body(this.query_);
+        break;
       default:
         break;
     }
@@ -1104,6 +1147,10 @@ export class FrameView {
   auditRecord(): AuditRecord {
     if (this.kind_ !== Body.AuditRecord) throw this.wrongKind(Body.AuditRecord);
     return this.auditRecord_;
+  }
+  query(): Query {
+    if (this.kind_ !== Body.Query) throw this.wrongKind(Body.Query);
+    return this.query_;
   }
 
   // Book levels of the current BookTop frame, read straight from the level vectors (0 levels
@@ -1285,6 +1332,23 @@ function decodeBody(v: FrameView): WireBody {
           venueErrorCode: r.venueErrorCode(),
           retryable: r.retryable(),
           venueTimeUs: r.venueTimeUs(),
+          origin: r.origin(),
+          avgPriceTicks: r.avgPriceTicks(),
+        },
+      };
+    }
+    case Body.Query: {
+      const q = v.query();
+      return {
+        kind: 'Query',
+        value: {
+          clientOrderId: str(q.clientOrderId()),
+          orderRef: q.orderRef(),
+          instrumentId: q.instrumentId(),
+          venueId: q.venueId(),
+          venueOrderId: str(q.venueOrderId()),
+          comboId: q.comboId(),
+          leg: q.leg(),
         },
       };
     }

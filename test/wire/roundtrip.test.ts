@@ -24,6 +24,7 @@ import {
   OrderType,
   ReasonCode,
   ReportKind,
+  ReportOrigin,
   Side,
   Stage,
   StageTimes,
@@ -240,10 +241,38 @@ const messages: WireMessage[] = [
           venueErrorCode: kind === ReportKind.Reject ? -2010 : 0,
           retryable: kind === ReportKind.OutcomeUnknown,
           venueTimeUs: 1_700_000_000_000_000 + i,
+          origin: ([ReportOrigin.Stream, ReportOrigin.Query, ReportOrigin.Cancel] as const)[i % 3]!,
+          avgPriceTicks: kind === ReportKind.Fill ? 6_400_000_000_123.5 : 0,
         },
       },
     }),
   ),
+  {
+    sourceActor: 11,
+    seq: 150,
+    times: times(8),
+    body: {
+      kind: 'Query',
+      value: {
+        clientOrderId: 'xmc-0001-A-000000000043',
+        orderRef: 2 ** 40 + 43,
+        instrumentId: 12,
+        venueId: 1,
+        venueOrderId: '',
+        comboId: 4_000_000_000,
+        leg: 1,
+      },
+    },
+  },
+  {
+    sourceActor: 11,
+    seq: 151,
+    times: newStageTimes(),
+    body: {
+      kind: 'Query',
+      value: { clientOrderId: '', orderRef: 0, instrumentId: 0, venueId: 0, venueOrderId: '8389765498765432101', comboId: 0, leg: 0 },
+    },
+  },
   {
     sourceActor: 30,
     seq: 200,
@@ -609,5 +638,33 @@ describe('codec fast paths match the generated code byte for byte', () => {
     expect(decodeMessage(shared, 24)).toEqual(msg);
     const view = new FrameView(shared).at(24);
     expect(view.newOrder().clientOrderId()).toBe('订单-€-🚀-é');
+  });
+});
+
+describe('report origin', () => {
+  it('wire ReportOrigin has the numbers of the execution machine ReportOrigin', async () => {
+    const core = await import('../../src/core/exec-types.js');
+    expect(ReportOrigin.Stream).toBe(core.ReportOrigin.STREAM);
+    expect(ReportOrigin.Query).toBe(core.ReportOrigin.QUERY);
+    expect(ReportOrigin.Cancel).toBe(core.ReportOrigin.CANCEL);
+  });
+
+  it('origin Stream (the default, 0) is not written and reads back as Stream', () => {
+    const enc = new WireEncoder();
+    enc.message({
+      sourceActor: 1,
+      seq: 1,
+      times: newStageTimes(),
+      body: {
+        kind: 'OrderReport',
+        value: {
+          kind: ReportKind.Ack, reason: ReasonCode.None, clientOrderId: 'c', orderRef: 1, instrumentId: 0, venueId: 0, side: Side.Buy,
+          comboId: 0, leg: 0, lastQtyLots: 0, lastPriceTicks: 0, cumQtyLots: 0, leavesQtyLots: 1, venueOrderId: '', venueErrorCode: 0,
+          retryable: false, venueTimeUs: 0, origin: ReportOrigin.Stream, avgPriceTicks: 0,
+        },
+      },
+    });
+    const m = decodeMessage(enc.toUint8Array());
+    expect(m.body.kind === 'OrderReport' && m.body.value.origin).toBe(ReportOrigin.Stream);
   });
 });

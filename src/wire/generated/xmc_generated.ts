@@ -162,6 +162,27 @@ export enum ReasonCode {
 }
 
 /**
+ * Where an OrderReport came from. Same numbers as ReportOrigin in src/core/exec-types.ts.
+ */
+export enum ReportOrigin {
+  /**
+   * The order stream: the placement's own answer, or the venue's private stream.
+   */
+  Stream = 0,
+
+  /**
+   * The answer to a Query (by client order id). Kind Reject + reason UnknownOrder = the venue
+   * does not know the client id; kind OutcomeUnknown = the query itself failed.
+   */
+  Query = 1,
+
+  /**
+   * The answer to a Cancel. Kind Reject = the cancel was refused (UnknownOrder: not open).
+   */
+  Cancel = 2
+}
+
+/**
  * State of a venue connection. 0 is never a valid status.
  */
 export enum LinkStatus {
@@ -277,13 +298,14 @@ export enum Body {
   LinkState = 6,
   Heartbeat = 7,
   ControlCommand = 8,
-  AuditRecord = 9
+  AuditRecord = 9,
+  Query = 10
 }
 
 export function unionToBody(
   type: Body,
-  accessor: (obj:AuditRecord|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Trade) => AuditRecord|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Trade|null
-): AuditRecord|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Trade|null {
+  accessor: (obj:AuditRecord|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Query|Trade) => AuditRecord|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Query|Trade|null
+): AuditRecord|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Query|Trade|null {
   switch(Body[type]) {
     case 'NONE': return null; 
     case 'BookTop': return accessor(new BookTop())! as BookTop;
@@ -295,15 +317,16 @@ export function unionToBody(
     case 'Heartbeat': return accessor(new Heartbeat())! as Heartbeat;
     case 'ControlCommand': return accessor(new ControlCommand())! as ControlCommand;
     case 'AuditRecord': return accessor(new AuditRecord())! as AuditRecord;
+    case 'Query': return accessor(new Query())! as Query;
     default: return null;
   }
 }
 
 export function unionListToBody(
   type: Body, 
-  accessor: (index: number, obj:AuditRecord|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Trade) => AuditRecord|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Trade|null, 
+  accessor: (index: number, obj:AuditRecord|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Query|Trade) => AuditRecord|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Query|Trade|null, 
   index: number
-): AuditRecord|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Trade|null {
+): AuditRecord|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Query|Trade|null {
   switch(Body[type]) {
     case 'NONE': return null; 
     case 'BookTop': return accessor(index, new BookTop())! as BookTop;
@@ -315,6 +338,7 @@ export function unionListToBody(
     case 'Heartbeat': return accessor(index, new Heartbeat())! as Heartbeat;
     case 'ControlCommand': return accessor(index, new ControlCommand())! as ControlCommand;
     case 'AuditRecord': return accessor(index, new AuditRecord())! as AuditRecord;
+    case 'Query': return accessor(index, new Query())! as Query;
     default: return null;
   }
 }
@@ -1194,8 +1218,25 @@ venueTimeUs():number {
   return offset ? this.bb!.readFloat64(this.bb_pos + offset) : 0.0;
 }
 
+/**
+ * Where the report came from (appended field: absent reads as Stream).
+ */
+origin():ReportOrigin {
+  const offset = this.bb!.__offset(this.bb_pos, 38);
+  return offset ? this.bb!.readUint8(this.bb_pos + offset) : ReportOrigin.Stream;
+}
+
+/**
+ * Average fill price of the whole order in ticks when the venue gives one (query answers,
+ * some order answers), else 0.
+ */
+avgPriceTicks():number {
+  const offset = this.bb!.__offset(this.bb_pos, 40);
+  return offset ? this.bb!.readFloat64(this.bb_pos + offset) : 0.0;
+}
+
 static startOrderReport(builder:flatbuffers.Builder) {
-  builder.startObject(17);
+  builder.startObject(19);
 }
 
 static addKind(builder:flatbuffers.Builder, kind:ReportKind) {
@@ -1266,12 +1307,20 @@ static addVenueTimeUs(builder:flatbuffers.Builder, venueTimeUs:number) {
   builder.addFieldFloat64(16, venueTimeUs, 0.0);
 }
 
+static addOrigin(builder:flatbuffers.Builder, origin:ReportOrigin) {
+  builder.addFieldInt8(17, origin, ReportOrigin.Stream);
+}
+
+static addAvgPriceTicks(builder:flatbuffers.Builder, avgPriceTicks:number) {
+  builder.addFieldFloat64(18, avgPriceTicks, 0.0);
+}
+
 static endOrderReport(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
 }
 
-static createOrderReport(builder:flatbuffers.Builder, kind:ReportKind, reason:ReasonCode, clientOrderIdOffset:flatbuffers.Offset, orderRef:number, instrumentId:number, venueId:number, side:Side, comboId:number, leg:number, lastQtyLots:number, lastPriceTicks:number, cumQtyLots:number, leavesQtyLots:number, venueOrderIdOffset:flatbuffers.Offset, venueErrorCode:number, retryable:boolean, venueTimeUs:number):flatbuffers.Offset {
+static createOrderReport(builder:flatbuffers.Builder, kind:ReportKind, reason:ReasonCode, clientOrderIdOffset:flatbuffers.Offset, orderRef:number, instrumentId:number, venueId:number, side:Side, comboId:number, leg:number, lastQtyLots:number, lastPriceTicks:number, cumQtyLots:number, leavesQtyLots:number, venueOrderIdOffset:flatbuffers.Offset, venueErrorCode:number, retryable:boolean, venueTimeUs:number, origin:ReportOrigin, avgPriceTicks:number):flatbuffers.Offset {
   OrderReport.startOrderReport(builder);
   OrderReport.addKind(builder, kind);
   OrderReport.addReason(builder, reason);
@@ -1290,7 +1339,127 @@ static createOrderReport(builder:flatbuffers.Builder, kind:ReportKind, reason:Re
   OrderReport.addVenueErrorCode(builder, venueErrorCode);
   OrderReport.addRetryable(builder, retryable);
   OrderReport.addVenueTimeUs(builder, venueTimeUs);
+  OrderReport.addOrigin(builder, origin);
+  OrderReport.addAvgPriceTicks(builder, avgPriceTicks);
   return OrderReport.endOrderReport(builder);
+}
+}
+
+/**
+ * A request from the engine to an executor to ask the venue for an order's state by client
+ * order id (how an order whose outcome is unknown is settled: never by re-sending it). The
+ * answer is an OrderReport with origin Query.
+ */
+export class Query {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):Query {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsQuery(bb:flatbuffers.ByteBuffer, obj?:Query):Query {
+  return (obj || new Query()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsQuery(bb:flatbuffers.ByteBuffer, obj?:Query):Query {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new Query()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+clientOrderId():string|null
+clientOrderId(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
+clientOrderId(optionalEncoding?:any):string|Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
+}
+
+/**
+ * order_ref of the order asked about (echoed in the answer).
+ */
+orderRef():number {
+  const offset = this.bb!.__offset(this.bb_pos, 6);
+  return offset ? this.bb!.readFloat64(this.bb_pos + offset) : 0.0;
+}
+
+instrumentId():number {
+  const offset = this.bb!.__offset(this.bb_pos, 8);
+  return offset ? this.bb!.readUint32(this.bb_pos + offset) : 0;
+}
+
+venueId():number {
+  const offset = this.bb!.__offset(this.bb_pos, 10);
+  return offset ? this.bb!.readUint32(this.bb_pos + offset) : 0;
+}
+
+/**
+ * The venue's order id when known; otherwise empty (the query goes by client order id).
+ */
+venueOrderId():string|null
+venueOrderId(optionalEncoding:flatbuffers.Encoding):string|Uint8Array|null
+venueOrderId(optionalEncoding?:any):string|Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 12);
+  return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
+}
+
+comboId():number {
+  const offset = this.bb!.__offset(this.bb_pos, 14);
+  return offset ? this.bb!.readUint32(this.bb_pos + offset) : 0;
+}
+
+leg():number {
+  const offset = this.bb!.__offset(this.bb_pos, 16);
+  return offset ? this.bb!.readUint8(this.bb_pos + offset) : 0;
+}
+
+static startQuery(builder:flatbuffers.Builder) {
+  builder.startObject(7);
+}
+
+static addClientOrderId(builder:flatbuffers.Builder, clientOrderIdOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(0, clientOrderIdOffset, 0);
+}
+
+static addOrderRef(builder:flatbuffers.Builder, orderRef:number) {
+  builder.addFieldFloat64(1, orderRef, 0.0);
+}
+
+static addInstrumentId(builder:flatbuffers.Builder, instrumentId:number) {
+  builder.addFieldInt32(2, instrumentId, 0);
+}
+
+static addVenueId(builder:flatbuffers.Builder, venueId:number) {
+  builder.addFieldInt32(3, venueId, 0);
+}
+
+static addVenueOrderId(builder:flatbuffers.Builder, venueOrderIdOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(4, venueOrderIdOffset, 0);
+}
+
+static addComboId(builder:flatbuffers.Builder, comboId:number) {
+  builder.addFieldInt32(5, comboId, 0);
+}
+
+static addLeg(builder:flatbuffers.Builder, leg:number) {
+  builder.addFieldInt8(6, leg, 0);
+}
+
+static endQuery(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createQuery(builder:flatbuffers.Builder, clientOrderIdOffset:flatbuffers.Offset, orderRef:number, instrumentId:number, venueId:number, venueOrderIdOffset:flatbuffers.Offset, comboId:number, leg:number):flatbuffers.Offset {
+  Query.startQuery(builder);
+  Query.addClientOrderId(builder, clientOrderIdOffset);
+  Query.addOrderRef(builder, orderRef);
+  Query.addInstrumentId(builder, instrumentId);
+  Query.addVenueId(builder, venueId);
+  Query.addVenueOrderId(builder, venueOrderIdOffset);
+  Query.addComboId(builder, comboId);
+  Query.addLeg(builder, leg);
+  return Query.endQuery(builder);
 }
 }
 
