@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { compareBookReplay, runBookReplay, splitJsonl } from './venues/replay.js';
 import { VENUE_IDS, type VenueId } from './venues/types.js';
 import { runSimCommand } from './sim/cli.js';
+import { AuditCommandError, runAuditCommand } from './journal/cli.js';
 
 const WAIT_STRATEGIES: readonly WaitStrategyName[] = ['spin', 'spin-park', 'park', 'async-park'];
 
@@ -243,6 +244,29 @@ export function buildCli(): Command {
         ...(opts.duration !== undefined ? { duration: opts.duration } : {}),
         json: opts.json,
       });
+    });
+
+  program
+    .command('audit')
+    .description(
+      'Export the audit journal: a time range or one combo\'s full trail (decisions, orders, reports, risk events) ' +
+        'with per-stage latency columns in µs (received→applied→committed→decision→sent→ack→fill), as CSV, JSON, or a ' +
+        'self-contained HTML report for a compliance reviewer. See docs/JOURNAL.md.',
+    )
+    .requiredOption('--dir <journal-dir>', 'the journal directory')
+    .option('--from <time>', 'start of the range (ISO time or epoch ms)')
+    .option('--to <time>', 'end of the range (ISO time or epoch ms)')
+    .option('--combo <id>', 'only this combo id')
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'json', 'html']).default('csv'))
+    .option('--out <file>', 'write to this file (default: stdout)')
+    .action(async (opts: { dir: string; from?: string; to?: string; combo?: string; format: string; out?: string }) => {
+      try {
+        const r = await runAuditCommand(opts);
+        if (r.out !== null) process.stderr.write(`xmc audit: ${r.records} records written to ${r.out} (${r.format}, ${r.bytes} bytes)\n`);
+      } catch (err) {
+        if (err instanceof AuditCommandError) throw new UsageError(err.message);
+        throw err;
+      }
     });
 
   program

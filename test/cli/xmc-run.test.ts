@@ -63,3 +63,14 @@ describe('xmc sim', () => {
     }
   });
 });
+
+describe('xmc audit', () => {
+  it('is wired to the journal export and reports a missing journal as bad input (exit 2)', () => {
+    const help = xmc(['audit', '--help']);
+    expect(help.status).toBe(0);
+    for (const flag of ['--dir', '--from', '--to', '--combo', '--format', '--out']) expect(help.stdout).toContain(flag);
+    const r = xmc(['audit', '--dir', '/nonexistent/journal', '--format', 'html']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('/nonexistent/journal is not a directory');
+  });
+});
