@@ -14,6 +14,7 @@ import { compareBookReplay, runBookReplay, splitJsonl } from './venues/replay.js
 import { VENUE_IDS, type VenueId } from './venues/types.js';
 import { runSimCommand } from './sim/cli.js';
 import { AuditCommandError, runAuditCommand } from './journal/cli.js';
+import { renderReport, renderSnapshot, startDemo, type DemoReport } from './control/demo.js';
 
 const WAIT_STRATEGIES: readonly WaitStrategyName[] = ['spin', 'spin-park', 'park', 'async-park'];
 
@@ -144,6 +145,58 @@ async function runTopology(opts: RunOptions): Promise<number> {
   return (outcome as SupervisorOutcome).kind === 'stopped' ? 0 : 1;
 }
 
+interface DemoCliOptions {
+  duration?: number;
+  journal?: string;
+  json: boolean;
+  seed: number;
+  pin: boolean;
+  backup: boolean;
+}
+
+/** `xmc demo`: simulator + engine + live summary until Ctrl-C or --duration, then the final report. */
+async function runDemo(opts: DemoCliOptions): Promise<number> {
+  const log = createLogger();
+  const tty = process.stdout.isTTY === true && !opts.json;
+  if (!opts.json) process.stdout.write('xmc demo: starting the simulated venues, the feed/executor/engine/journal actors under one supervisor...\n');
+  const demo = await startDemo({
+    seed: opts.seed,
+    pin: opts.pin,
+    backupLinks: opts.backup,
+    ...(opts.journal !== undefined ? { journalDir: opts.journal } : {}),
+    onEvent: (e) => {
+      if (e.type !== 'report') log.debug({ event: e.type }, describeEvent(e));
+    },
+  });
+  const started = Date.now();
+  let stopping: Promise<DemoReport> | null = null;
+  let stopped!: (r: Promise<DemoReport>) => void;
+  const finished = new Promise<DemoReport>((res) => (stopped = res));
+  const stop = (): void => {
+    if (stopping !== null) return;
+    if (!opts.json) process.stdout.write('xmc demo: stopping (waiting for combos in flight, then the actors and the simulator)...\n');
+    stopping = demo.stop();
+    stopped(stopping);
+  };
+  const timer = setInterval(() => {
+    if (stopping !== null) return;
+    if (!opts.json) {
+      const text = renderSnapshot(demo.snapshot());
+      process.stdout.write(tty ? `\x1b[H\x1b[2J${text}\n(Ctrl-C to stop)\n` : `${text}\n`);
+    }
+    if (opts.duration !== undefined && Date.now() - started >= opts.duration * 1000) stop();
+  }, 1000);
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  // the root supervisor giving up ends the demo too
+  void demo.supervisor.done.then(stop);
+  const report = await finished;
+  clearInterval(timer);
+  if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else process.stdout.write(renderReport(report) + '\n');
+  return report.outcome.kind === 'stopped' ? 0 : 1;
+}
+
 interface BookReplayOptions {
   venue: VenueId;
   snapshot: string;
@@ -220,6 +273,30 @@ export function buildCli(): Command {
     .addOption(new Option('--seed <n>', 'seed of the supervisor backoff jitter').default(1).argParser(Number))
     .action(async (opts: RunOptions) => {
       process.exitCode = await runTopology(opts);
+    });
+
+  program
+    .command('demo')
+    .description(
+      'The main command: start the simulated venues (Binance-spot-like, OKX-like with spot and perpetual, Binance ' +
+        'USD-M-like), the engine with the embedded configuration (cross-exchange spot pair and OKX basis pair), one ' +
+        'feed actor per market-data link (primary and backup, A/B arbitrated), one executor per venue order channel, ' +
+        'and the audit journal, all supervised and pinned; it finds and trades the simulator\'s arbitrage windows and ' +
+        'shows both books per pair, edges against thresholds, trades, positions, exposure, PnL and latency every second ' +
+        'until Ctrl-C or --duration, then prints a final report and how to audit the journal.',
+    )
+    .addOption(new Option('--duration <seconds>', 'stop after this many seconds (default: run until Ctrl-C)').argParser(positiveNumber('--duration')))
+    .option('--journal <dir>', 'journal directory (default: a new temporary directory)')
+    .option('--json', 'print only the final report, as JSON', false)
+    .addOption(new Option('--seed <n>', 'seed of the simulated market and of the supervisor jitter').default(42).argParser((v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`--seed must be a non-negative integer, got "${v}"`);
+      return n;
+    }))
+    .option('--no-pin', 'run every actor unpinned')
+    .option('--no-backup', 'run only the primary market-data link of each venue')
+    .action(async (opts: DemoCliOptions) => {
+      process.exitCode = await runDemo(opts);
     });
 
   program
