@@ -12,6 +12,8 @@
 //   returns BinanceMsg.ERROR with `error` (a ParseError code) and `errorPos` set.
 // - Field order does not matter (Binance's usual order — `s` before `b`/`a`, `stream` before
 //   `data` — takes the single-pass fast path; other orders defer the level arrays to a second pass).
+// - A level written exactly as Binance writes it (`["px","qty"]`, no whitespace) is converted by
+//   a fast path that leaves every other form, and every error, to the general level parser.
 // - The instrument comes from, in order: the `s` field, the combined stream name, the caller's
 //   hint (REST snapshots and raw partial-depth streams carry no symbol). `s` must agree with the
 //   stream name when both are present.
@@ -569,7 +571,40 @@ export class BinanceMarketParser {
       c.pos++;
       return true;
     }
+    const b = c.buf;
+    const end = c.end;
     for (;;) {
+      // Fast path, Binance's compact form `["<px>","<qty>"]` with no whitespace: both decimals
+      // converted in the one pass that finds their closing quotes. Anything else (whitespace,
+      // bare numbers, extra elements, a bad decimal, a full side) leaves the cursor where it was
+      // and goes through the general path below, which reports errors exactly as before.
+      const p = c.pos;
+      if (p + 1 < end && b[p] === 91 && b[p + 1] === 34 && tick.scanUntil(b, p + 2, end)) {
+        // read the price before the quantity scan: tick and lot are one object when the steps
+        // are equal (DecimalScales are shared by step)
+        const s1 = tick.stop;
+        const px = tick.units;
+        if (s1 + 2 < end && b[s1] === 34 && b[s1 + 1] === 44 && b[s1 + 2] === 34 && lot.scanUntil(b, s1 + 3, end)) {
+          const s2 = lot.stop;
+          const qty = lot.units;
+          if (s2 + 1 < end && b[s2] === 34 && b[s2 + 1] === 93 && px >= 0 && qty >= 0 && (bid ? d.bidCount : d.askCount) < max) {
+            if (bid) d.pushBid(px, qty);
+            else d.pushAsk(px, qty);
+            c.pos = s2 + 2;
+            const n = c.peek();
+            if (n === 44) {
+              c.pos++;
+              continue;
+            }
+            if (n === 93) {
+              c.pos++;
+              return true;
+            }
+            c.fail(n < 0 ? ParseError.TRUNCATED : ParseError.SYNTAX);
+            return false;
+          }
+        }
+      }
       if (!c.expect(91, ParseError.WRONG_TYPE)) return false;
       if (!this.decimal(tick)) return false;
       const px = tick.units;

@@ -15,12 +15,16 @@
 //   whole number of lots, is an error (BAD_DECIMAL / OFF_STEP), never rounded.
 // - Steady state allocates nothing: no JSON.parse, no strings, no closures; the offset arrays
 //   and the DepthUpdate grow only when a frame has more levels than any before it.
+// - A level in OKX's compact form (`["px","sz","0","n"]`, no whitespace, plain strings) is
+//   scanned in one pass, and converted in that pass when `arg.instId` came before `data` (the
+//   venue's order); any other form, and any level that does not convert cleanly, goes through
+//   the general path, so results, error codes and positions are the same either way.
 // - The byte offsets of every level's raw price and size strings are kept (OkxRawLevels) until
 //   the next parse, for the cold path that verifies a non-zero checksum with the raw strings.
 // - The DepthUpdate is only meaningful after a 'book' result. It is filled in place: copy what
 //   you need before the next parse.
 import type { InstrumentTable } from '../../core/instrument.js';
-import { DecimalError } from '../../core/decimal.js';
+import { DecimalError, type DecimalScale } from '../../core/decimal.js';
 import { DepthUpdate } from '../types.js';
 import { JsonCursor, JsonError, ascii, bytesEqual } from './json-cursor.js';
 
@@ -193,6 +197,15 @@ export class OkxFrameParser implements OkxRawLevels {
   private dataInstEnd = -1;
   private lastInstrument = -1;
   private lastSymbol = '';
+  // Levels converted while scanning (compact fast path, instrument known from `arg` before
+  // `data`): units per raw level, NaN where not converted; valid only for instrument `preInst`.
+  private preInst = -1;
+  private preTick: DecimalScale | null = null;
+  private preLot: DecimalScale | null = null;
+  private bidPxU: Float64Array;
+  private bidSzU: Float64Array;
+  private askPxU: Float64Array;
+  private askSzU: Float64Array;
 
   constructor(instruments: InstrumentTable, update: DepthUpdate = new DepthUpdate(), opts: OkxParserOptions = {}) {
     this.table = instruments;
@@ -209,6 +222,10 @@ export class OkxFrameParser implements OkxRawLevels {
     this.askPxE = new Int32Array(cap);
     this.askSzS = new Int32Array(cap);
     this.askSzE = new Int32Array(cap);
+    this.bidPxU = new Float64Array(cap);
+    this.bidSzU = new Float64Array(cap);
+    this.askPxU = new Float64Array(cap);
+    this.askSzU = new Float64Array(cap);
   }
 
   /** Decode bytes [start, end) of the last frame (cold path: allocates a string). '' when absent. */
@@ -241,6 +258,7 @@ export class OkxFrameParser implements OkxRawLevels {
     this.ts = 0;
     this.checksum = 0;
     this.dataInstStart = this.dataInstEnd = -1;
+    this.preInst = -1;
     this.update.reset();
   }
 
@@ -301,6 +319,7 @@ export class OkxFrameParser implements OkxRawLevels {
         if (haveData) return this.fail('DUPLICATE_FIELD', keyPos);
         haveData = true;
         if (haveArg && this.channel !== '') {
+          this.prepareConversion();
           if (!this.parseData()) return this.error !== null ? 'error' : this.jsonFail();
           dataParsed = true;
         } else {
@@ -588,6 +607,10 @@ export class OkxFrameParser implements OkxRawLevels {
         return false;
       }
       const lvlAt = c.p;
+      if (this.compactLevel(bid, n)) {
+        n++;
+        continue;
+      }
       if (!c.openArray()) {
         if (c.err === JsonError.WRONG_TYPE) this.fail('BAD_LEVEL', lvlAt);
         return false;
@@ -631,17 +654,127 @@ export class OkxFrameParser implements OkxRawLevels {
         this.bidPxE[n] = pxE;
         this.bidSzS[n] = szS;
         this.bidSzE[n] = szE;
+        this.bidPxU[n] = NaN;
+        this.bidSzU[n] = NaN;
       } else {
         if (n === this.askPxS.length) this.growAsks();
         this.askPxS[n] = pxS;
         this.askPxE[n] = pxE;
         this.askSzS[n] = szS;
         this.askSzE[n] = szE;
+        this.askPxU[n] = NaN;
+        this.askSzU[n] = NaN;
       }
       n++;
     }
     if (bid) this.rawBidCount = n;
     else this.rawAskCount = n;
+    return true;
+  }
+
+  /**
+   * Resolves the instrument from `arg.instId` (already read) so that the compact level path can
+   * convert prices and sizes while it scans them. Only a cache: `finishBook` still resolves the
+   * instrument itself, uses a converted value only for that same instrument, and converts (and
+   * reports errors) exactly as before wherever nothing valid was cached.
+   */
+  private prepareConversion(): void {
+    this.preInst = -1;
+    if (this.instIdStart < 0) return;
+    const idx = this.lookup(this.buf, this.instIdStart, this.instIdEnd);
+    if (idx < 0) return;
+    const ins = this.table.get(idx);
+    this.preTick = ins.tick;
+    this.preLot = ins.lot;
+    this.preInst = idx;
+  }
+
+  /**
+   * Fast path for one level in OKX's compact form, at the cursor: `["px","sz"(,"...")*]` with no
+   * whitespace, every element a string without escapes or control characters. Records the raw
+   * ranges of level `n` and moves the cursor past the `]`. Returns false, leaving the cursor
+   * where it was, for anything else (whitespace, a number element, an escape, the frame's end):
+   * the general path then parses the same bytes and reports any error exactly as before, so
+   * this only ever accepts levels the general path accepts with the same ranges. Every read is
+   * bounds-checked against the frame's end (a frame may be a slice of a larger buffer).
+   */
+  private compactLevel(bid: boolean, n: number): boolean {
+    const c = this.c;
+    const b = c.b;
+    const end = c.end;
+    let p = c.p;
+    if (p + 1 >= end || b[p] !== 0x5b || b[p + 1] !== 0x22) return false;
+    p += 2;
+    const pxS = p;
+    let pxU = NaN;
+    let szU = NaN;
+    const tick = this.preTick;
+    const lot = this.preLot;
+    const convert = this.preInst >= 0 && tick !== null && lot !== null;
+    // a number that ends right at the closing quote is converted in the same pass; anything
+    // else is left unconverted (NaN) for finishBook and scanned as a plain string from there
+    if (convert && tick.scanUntil(b, p, end) && tick.stop < end && b[tick.stop] === 0x22) {
+      pxU = tick.units;
+      p = tick.stop;
+    }
+    for (;;) {
+      if (p >= end) return false;
+      const ch = b[p]!;
+      if (ch === 0x22) break;
+      if (ch === 0x5c || ch < 0x20) return false;
+      p++;
+    }
+    const pxE = p;
+    p++;
+    if (p + 1 >= end || b[p] !== 0x2c || b[p + 1] !== 0x22) return false;
+    p += 2;
+    const szS = p;
+    if (convert && lot.scanUntil(b, p, end) && lot.stop < end && b[lot.stop] === 0x22) {
+      szU = lot.units;
+      p = lot.stop;
+    }
+    for (;;) {
+      if (p >= end) return false;
+      const ch = b[p]!;
+      if (ch === 0x22) break;
+      if (ch === 0x5c || ch < 0x20) return false;
+      p++;
+    }
+    const szE = p;
+    p++;
+    // further elements ("0" deprecated, numOrders): strings only on this path
+    while (p < end && b[p] === 0x2c) {
+      p++;
+      if (p >= end || b[p] !== 0x22) return false;
+      p++;
+      for (;;) {
+        if (p >= end) return false;
+        const ch = b[p]!;
+        if (ch === 0x22) break;
+        if (ch === 0x5c || ch < 0x20) return false;
+        p++;
+      }
+      p++;
+    }
+    if (p >= end || b[p] !== 0x5d) return false;
+    c.p = p + 1;
+    if (bid) {
+      if (n === this.bidPxS.length) this.growBids();
+      this.bidPxS[n] = pxS;
+      this.bidPxE[n] = pxE;
+      this.bidSzS[n] = szS;
+      this.bidSzE[n] = szE;
+      this.bidPxU[n] = pxU;
+      this.bidSzU[n] = szU;
+    } else {
+      if (n === this.askPxS.length) this.growAsks();
+      this.askPxS[n] = pxS;
+      this.askPxE[n] = pxE;
+      this.askSzS[n] = szS;
+      this.askSzE[n] = szE;
+      this.askPxU[n] = pxU;
+      this.askSzU[n] = szU;
+    }
     return true;
   }
 
@@ -679,18 +812,33 @@ export class OkxFrameParser implements OkxRawLevels {
     const ins = this.table.get(idx);
     const tick = ins.tick;
     const lot = ins.lot;
+    // values converted during the scan are used only for the instrument they were converted
+    // with and only when valid; everything else is converted here, with the same error reports
+    const cached = idx === this.preInst;
     for (let i = 0; i < this.rawBidCount; i++) {
-      const px = tick.bytesToUnits(b, this.bidPxS[i]!, this.bidPxE[i]!);
-      if (!(px > 0)) return this.decimalFail(px, tick.lastError, this.bidPxS[i]!);
-      const qty = lot.bytesToUnits(b, this.bidSzS[i]!, this.bidSzE[i]!);
-      if (!(qty >= 0)) return this.decimalFail(qty, lot.lastError, this.bidSzS[i]!);
+      let px = cached ? this.bidPxU[i]! : NaN;
+      if (!(px > 0)) {
+        px = tick.bytesToUnits(b, this.bidPxS[i]!, this.bidPxE[i]!);
+        if (!(px > 0)) return this.decimalFail(px, tick.lastError, this.bidPxS[i]!);
+      }
+      let qty = cached ? this.bidSzU[i]! : NaN;
+      if (!(qty >= 0)) {
+        qty = lot.bytesToUnits(b, this.bidSzS[i]!, this.bidSzE[i]!);
+        if (!(qty >= 0)) return this.decimalFail(qty, lot.lastError, this.bidSzS[i]!);
+      }
       u.pushBid(px, qty);
     }
     for (let i = 0; i < this.rawAskCount; i++) {
-      const px = tick.bytesToUnits(b, this.askPxS[i]!, this.askPxE[i]!);
-      if (!(px > 0)) return this.decimalFail(px, tick.lastError, this.askPxS[i]!);
-      const qty = lot.bytesToUnits(b, this.askSzS[i]!, this.askSzE[i]!);
-      if (!(qty >= 0)) return this.decimalFail(qty, lot.lastError, this.askSzS[i]!);
+      let px = cached ? this.askPxU[i]! : NaN;
+      if (!(px > 0)) {
+        px = tick.bytesToUnits(b, this.askPxS[i]!, this.askPxE[i]!);
+        if (!(px > 0)) return this.decimalFail(px, tick.lastError, this.askPxS[i]!);
+      }
+      let qty = cached ? this.askSzU[i]! : NaN;
+      if (!(qty >= 0)) {
+        qty = lot.bytesToUnits(b, this.askSzS[i]!, this.askSzE[i]!);
+        if (!(qty >= 0)) return this.decimalFail(qty, lot.lastError, this.askSzS[i]!);
+      }
       u.pushAsk(px, qty);
     }
     return (this.kind = 'book');
@@ -730,6 +878,8 @@ export class OkxFrameParser implements OkxRawLevels {
     this.bidPxE = grow(this.bidPxE);
     this.bidSzS = grow(this.bidSzS);
     this.bidSzE = grow(this.bidSzE);
+    this.bidPxU = growF(this.bidPxU);
+    this.bidSzU = growF(this.bidSzU);
   }
 
   private growAsks(): void {
@@ -737,11 +887,19 @@ export class OkxFrameParser implements OkxRawLevels {
     this.askPxE = grow(this.askPxE);
     this.askSzS = grow(this.askSzS);
     this.askSzE = grow(this.askSzE);
+    this.askPxU = growF(this.askPxU);
+    this.askSzU = growF(this.askSzU);
   }
 }
 
 function grow(a: Int32Array): Int32Array {
   const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
+}
+
+function growF(a: Float64Array): Float64Array {
+  const b = new Float64Array(a.length * 2);
   b.set(a);
   return b;
 }
