@@ -66,6 +66,21 @@ export class DepthUpdate {
     this.askCount = 0;
   }
 
+  /** Makes this a copy of every field and level of `src` (arrays grow only when needed). */
+  copyFrom(src: DepthUpdate): void {
+    this.reset();
+    this.kind = src.kind;
+    this.instrument = src.instrument;
+    this.firstId = src.firstId;
+    this.lastId = src.lastId;
+    this.prevId = src.prevId;
+    this.eventTimeMs = src.eventTimeMs;
+    this.transactTimeMs = src.transactTimeMs;
+    this.checksum = src.checksum;
+    for (let i = 0; i < src.bidCount; i++) this.pushBid(src.bidPx[i]!, src.bidQty[i]!);
+    for (let i = 0; i < src.askCount; i++) this.pushAsk(src.askPx[i]!, src.askQty[i]!);
+  }
+
   pushBid(px: number, qty: number): void {
     if (this.bidCount === this.bidPx.length) {
       this.bidPx = grow(this.bidPx);
@@ -106,6 +121,15 @@ export type SyncBreak =
   | 'BUFFER_OVERFLOW';  // too many events buffered while waiting for a snapshot: buffer discarded
 
 /** Result of feeding one update to a venue's book-sync state machine. */
+/** Where a book replay (xmc book-replay, any venue) found sync broken. */
+export interface ReplayBreak {
+  readonly status: 'break';
+  /** 0-based index of the event line where sync broke; -1 = the snapshot itself. */
+  readonly index: number;
+  readonly reason: SyncBreak;
+  readonly detail: string;
+}
+
 export type SyncStep =
   | { readonly status: 'buffered' }          // waiting for the snapshot
   | { readonly status: 'dropped' }           // stale or duplicate, ignored by the rules

@@ -212,7 +212,7 @@ export abstract class BinanceBookSync {
       slot = new DepthUpdate(Math.max(8, u.bidCount, u.askCount));
       this.pool.push(slot);
     }
-    copyDepth(u, slot);
+    slot.copyFrom(u);
     this.count++;
     this.counters.buffered++;
   }
@@ -262,19 +262,4 @@ export abstract class BinanceBookSync {
 
 function verdictBreak(v: VerdictCode): SyncBreak {
   return v === Verdict.GAP ? 'GAP' : v === Verdict.PREV_MISMATCH ? 'PREV_MISMATCH' : 'NO_OVERLAP';
-}
-
-/** Copies every field and level of `src` into `dst` (grows dst's arrays only when needed). */
-export function copyDepth(src: DepthUpdate, dst: DepthUpdate): void {
-  dst.reset();
-  dst.kind = src.kind;
-  dst.instrument = src.instrument;
-  dst.firstId = src.firstId;
-  dst.lastId = src.lastId;
-  dst.prevId = src.prevId;
-  dst.eventTimeMs = src.eventTimeMs;
-  dst.transactTimeMs = src.transactTimeMs;
-  dst.checksum = src.checksum;
-  for (let i = 0; i < src.bidCount; i++) dst.pushBid(src.bidPx[i]!, src.bidQty[i]!);
-  for (let i = 0; i < src.askCount; i++) dst.pushAsk(src.askPx[i]!, src.askQty[i]!);
 }

@@ -14,25 +14,32 @@
 //   throttle: a 100% failure, retry with backoff).
 // - -2010 NEW_ORDER_REJECTED and -2011 CANCEL_REJECTED are split by their documented messages
 //   (duplicate client id, insufficient balance, post-only would take, unknown order, ...).
-import type { VenueErrorInfo, XmcErrorCode } from '../types.js';
+// - Rows shared with the other venue and the VenueErrorInfo builders come from src/venues/errors.ts
+//   (rows are compared by identity); the code table and the venueCode spellings are this venue's.
+import {
+  AUTH_ROW, BALANCE_ROW, CLOSED_ROW, disconnectedErrorInfo, DUPLICATE_ROW, errorInfo as info, INVALID_ROW, NOT_FOUND_ROW,
+  OUTCOME_UNKNOWN_ROW, POST_ONLY_ROW, RATE_ROW, REJECT_ROW, timeoutErrorInfo, TIMESTAMP_ROW, UNAVAILABLE_UNKNOWN_ROW,
+  UNMAPPED_ROW, type ErrorRow,
+} from '../errors.js';
+import type { VenueErrorInfo } from '../types.js';
 
-type Row = readonly [XmcErrorCode, boolean /* retryable */, 'known' | 'unknown'];
+type Row = ErrorRow;
 
-const UNKNOWN: Row = ['OUTCOME_UNKNOWN', false, 'unknown'];
-const UNMAPPED: Row = ['UNKNOWN_ERROR', false, 'unknown'];
-const UNAVAILABLE_UNKNOWN: Row = ['VENUE_UNAVAILABLE', false, 'unknown'];
+const UNKNOWN = OUTCOME_UNKNOWN_ROW;
+const UNMAPPED = UNMAPPED_ROW;
+const UNAVAILABLE_UNKNOWN = UNAVAILABLE_UNKNOWN_ROW;
 const UNAVAILABLE_KNOWN: Row = ['VENUE_UNAVAILABLE', true, 'known'];
-const RATE: Row = ['RATE_LIMITED', true, 'known'];
+const RATE = RATE_ROW;
 const BANNED: Row = ['IP_BANNED', true, 'known'];
-const AUTH: Row = ['AUTH', false, 'known'];
-const TS: Row = ['TIMESTAMP', true, 'known'];
-const BALANCE: Row = ['INSUFFICIENT_BALANCE', false, 'known'];
-const INVALID: Row = ['INVALID_ORDER', false, 'known'];
-const POST_ONLY: Row = ['POST_ONLY_REJECTED', false, 'known'];
-const NOT_FOUND: Row = ['ORDER_NOT_FOUND', false, 'known'];
-const DUPLICATE: Row = ['DUPLICATE_CLIENT_ID', false, 'known'];
-const CLOSED: Row = ['MARKET_CLOSED', false, 'known'];
-const REJECT: Row = ['REJECTED', false, 'known'];
+const AUTH = AUTH_ROW;
+const TS = TIMESTAMP_ROW;
+const BALANCE = BALANCE_ROW;
+const INVALID = INVALID_ROW;
+const POST_ONLY = POST_ONLY_ROW;
+const NOT_FOUND = NOT_FOUND_ROW;
+const DUPLICATE = DUPLICATE_ROW;
+const CLOSED = CLOSED_ROW;
+const REJECT = REJECT_ROW;
 
 const COMMON = new Map<number, Row>();
 const SPOT = new Map<number, Row>();
@@ -114,11 +121,6 @@ export interface BinanceErrorInput {
   readonly nowMs?: number;
 }
 
-function info(row: Row, venueCode: string, message: string, retryAfterMs?: number): VenueErrorInfo {
-  const base = { code: row[0], retryable: row[1], outcome: row[2], venueCode, message };
-  return retryAfterMs !== undefined ? { ...base, retryAfterMs } : base;
-}
-
 function retryAfter(input: BinanceErrorInput): number | undefined {
   const h = input.retryAfterHeader;
   if (h !== undefined && h !== null && /^\s*\d+(\.\d+)?\s*$/.test(h)) return Math.round(Number(h) * 1000);
@@ -159,12 +161,12 @@ export function binanceErrorInfo(input: BinanceErrorInput): VenueErrorInfo {
 
 /** No answer in time (transport timeout): outcome unknown, query by client id first. */
 export function binanceTimeoutInfo(afterMs: number): VenueErrorInfo {
-  return info(['TIMEOUT', false, 'unknown'], 'timeout', `no answer within ${afterMs} ms`);
+  return timeoutErrorInfo('timeout', afterMs);
 }
 
 /** Connection lost with a request in flight: outcome unknown. */
 export function binanceDisconnectedInfo(detail: string): VenueErrorInfo {
-  return info(['VENUE_UNAVAILABLE', false, 'unknown'], 'disconnected', detail);
+  return disconnectedErrorInfo('disconnected', detail);
 }
 
 /**

@@ -15,7 +15,8 @@ import { DecimalScale } from '../../core/decimal.js';
 import { InstrumentTable } from '../../core/instrument.js';
 import { BinanceSpotBookSync } from '../binance-spot/book-sync.js';
 import { BinanceUsdmBookSync } from '../binance-usdm/book-sync.js';
-import type { InstrumentSpec, SyncBreak } from '../types.js';
+import { compareLevels, fractionDigits, toBytes, toText } from '../capture.js';
+import type { InstrumentSpec, ReplayBreak } from '../types.js';
 import type { BinanceBookSync } from './book-sync.js';
 import { parseErrorName } from './byte-json.js';
 import { BinanceMarketParser, BinanceMsg } from './market-parser.js';
@@ -40,23 +41,9 @@ export interface ReplayBook {
   readonly stats: { readonly applied: number; readonly dropped: number; readonly buffered: number; readonly skipped: number };
 }
 
-export interface ReplayBreak {
-  readonly status: 'break';
-  /** 0-based index of the event line where sync broke; -1 = the snapshot itself. */
-  readonly index: number;
-  readonly reason: SyncBreak;
-  readonly detail: string;
-}
+export type { ReplayBreak };
 
 export type BinanceReplayResult = ReplayBook | ReplayBreak;
-
-const enc = new TextEncoder();
-function toBytes(x: string | Uint8Array): Uint8Array {
-  return typeof x === 'string' ? enc.encode(x) : x;
-}
-function toText(x: string | Uint8Array): string {
-  return typeof x === 'string' ? x : new TextDecoder().decode(x);
-}
 
 export function newBinanceBookSync(venue: BinanceVenue, capacityPerSide = 1024): BinanceBookSync {
   return venue === 'binance-spot' ? new BinanceSpotBookSync({ capacityPerSide }) : new BinanceUsdmBookSync({ capacityPerSide });
@@ -67,14 +54,6 @@ export function inferBinanceSpec(venue: BinanceVenue, snapshot: string | Uint8Ar
   let pxDec = 0;
   let qtyDec = 0;
   let symbol = '';
-  const dec = (s: unknown): number => {
-    if (typeof s !== 'string') return 0;
-    const dot = s.indexOf('.');
-    if (dot < 0) return 0;
-    let e = s.length;
-    while (e > dot + 1 && s.charCodeAt(e - 1) === 48) e--;
-    return e - dot - 1;
-  };
   const visit = (o: unknown): void => {
     if (o === null || typeof o !== 'object') return;
     const r = o as Record<string, unknown>;
@@ -85,8 +64,8 @@ export function inferBinanceSpec(venue: BinanceVenue, snapshot: string | Uint8Ar
       if (!Array.isArray(lv)) continue;
       for (const l of lv) {
         if (!Array.isArray(l)) continue;
-        pxDec = Math.max(pxDec, dec(l[0]));
-        qtyDec = Math.max(qtyDec, dec(l[1]));
+        pxDec = Math.max(pxDec, fractionDigits(l[0]));
+        qtyDec = Math.max(qtyDec, fractionDigits(l[1]));
       }
     }
   };
@@ -193,17 +172,5 @@ export function compareReplay(result: BinanceReplayResult, expected: unknown): s
   const e = expected as Record<string, unknown>;
   const id = e['updateId'] ?? e['nonce'] ?? e['lastUpdateId'];
   if (id !== undefined && Number(id) !== result.updateId) return `update id ${result.updateId} != expected ${String(id)}`;
-  for (const side of ['bids', 'asks'] as const) {
-    const want = e[side];
-    if (!Array.isArray(want)) return `expectation has no ${side} array`;
-    const got = result[side];
-    if (got.length !== want.length) return `${side}: ${got.length} levels != expected ${want.length}`;
-    for (let i = 0; i < got.length; i++) {
-      const w = want[i] as unknown;
-      if (!Array.isArray(w) || w.length < 2) return `${side}[${i}]: bad expected level`;
-      const [gp, gq] = got[i]!;
-      if (Number(gp) !== Number(w[0]) || Number(gq) !== Number(w[1])) return `${side}[${i}]: [${gp}, ${gq}] != expected [${String(w[0])}, ${String(w[1])}]`;
-    }
-  }
-  return null;
+  return compareLevels(result, e, (ours, theirs) => Number(ours) === Number(theirs));
 }

@@ -1,7 +1,9 @@
 // The venue-neutral shape of a market-data client (one WebSocket link of one venue, several
 // instruments) and the machinery every venue's client shares: link status derivation, the
 // per-instrument synced/unsynced bookkeeping, REST-snapshot scheduling with retries, and the
-// events a feed actor consumes. The venue clients (src/venues/binance/io/market-client.ts,
+// events a feed actor consumes, the start/stop/reconnect delegation to the link, the per-instrument
+// sync machines (`syncs`, filled by the subclass) and the disconnect step (reset every machine,
+// unsync every book). The venue clients (src/venues/binance/io/market-client.ts,
 // src/venues/okx/io/market-client.ts) add the protocol: URL and subscription, frame dispatch to
 // the venue's pure parser and sync machine, and the snapshot request.
 //
@@ -20,7 +22,7 @@
 //   object is reused (copy what you keep). An event handler that throws is caught by the link and
 //   answered with a resync of every book.
 import type { OrderBook } from '../../core/book.js';
-import type { VenueId } from '../types.js';
+import type { VenueErrorInfo, VenueId } from '../types.js';
 import { Backoff, type BackoffOptions, type Rng } from './backoff.js';
 import type { WsLink, WsLinkState } from './ws-link.js';
 
@@ -114,11 +116,28 @@ export interface MarketClientCommon {
   readonly rng?: Rng;
 }
 
+/** What the base needs of a venue's book-sync machine. */
+export interface BookSyncMachine {
+  readonly book: OrderBook;
+  /** Forget everything (disconnect): buffer again, wait for a new snapshot. */
+  reset(): void;
+}
+
+/** A failed REST snapshot answer as a SnapshotFetch (the venue's Retry-After kept). */
+export function snapshotRestFailure(error: VenueErrorInfo): SnapshotFetch {
+  const detail = `${error.code} ${error.venueCode}: ${error.message}`;
+  return error.retryAfterMs === undefined ? { ok: false, detail } : { ok: false, detail, retryAfterMs: error.retryAfterMs };
+}
+
 /**
- * Shared bookkeeping. Subclasses own the link, the parser and the sync machines; they call
- * `applied`, `unsynced`, `wantSnapshot`, and implement `fetchSnapshot` / `stillWantsSnapshot`.
+ * Shared bookkeeping. Subclasses own the link and the parser and fill `syncs` (one machine per
+ * instrument, in table order) in their constructor; they call `applied`, `unsynced`,
+ * `wantSnapshot`, `disconnected`, and implement `fetchSnapshot` / `stillWantsSnapshot`.
  */
-export abstract class MarketClientBase {
+export abstract class MarketClientBase<S extends BookSyncMachine> {
+  abstract readonly link: WsLink;
+  /** The sync machine of each instrument (index = instrument); filled by the subclass. */
+  protected readonly syncs: S[] = [];
   readonly counters: MarketCounters = newMarketCounters();
   status: FeedLinkStatus = 'down';
   statusReason = 'not started';
@@ -147,6 +166,41 @@ export abstract class MarketClientBase {
 
   isSynced(instrument: number): boolean {
     return this.synced[instrument] === true;
+  }
+
+  start(): void {
+    this.link.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.cancelSnapshotTimers();
+    await this.link.stop();
+  }
+
+  /** Proactive reconnect (e.g. operator request). */
+  reconnect(reason: string): void {
+    this.link.reconnect(reason);
+  }
+
+  /** The local book of an instrument (valid to read only while isSynced). */
+  book(instrument: number): OrderBook {
+    return this.syncs[instrument]!.book;
+  }
+
+  /** The sync machine of an instrument (diagnostics, tests). */
+  sync(instrument: number): S {
+    return this.syncs[instrument]!;
+  }
+
+  /** The link closed: every machine resets and every book unsyncs ('down' reported at once). */
+  protected disconnected(reason: string): void {
+    this.counters.disconnects++;
+    this.linkState = 'down'; // report 'down' at once, not 'syncing' while the books unsync
+    for (let j = 0; j < this.syncs.length; j++) {
+      this.syncs[j]!.reset();
+      this.unsynced(j, 'DISCONNECTED', reason);
+    }
   }
 
   /** Fetch a snapshot for `instrument` and hand it to its sync machine. */

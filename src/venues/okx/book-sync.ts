@@ -98,21 +98,6 @@ const DROPPED: SyncStep = Object.freeze({ status: 'dropped' });
 const APPLIED: SyncStep = Object.freeze({ status: 'applied' });
 const HEARTBEAT: SyncStep = Object.freeze({ status: 'heartbeat' });
 
-/** Copies every field and level of `src` into `dst` (pooled buffering). */
-export function copyDepthUpdate(dst: DepthUpdate, src: DepthUpdate): void {
-  dst.reset();
-  dst.kind = src.kind;
-  dst.instrument = src.instrument;
-  dst.firstId = src.firstId;
-  dst.lastId = src.lastId;
-  dst.prevId = src.prevId;
-  dst.eventTimeMs = src.eventTimeMs;
-  dst.transactTimeMs = src.transactTimeMs;
-  dst.checksum = src.checksum;
-  for (let i = 0; i < src.bidCount; i++) dst.pushBid(src.bidPx[i]!, src.bidQty[i]!);
-  for (let i = 0; i < src.askCount; i++) dst.pushAsk(src.askPx[i]!, src.askQty[i]!);
-}
-
 /**
  * Raw price/size strings of the levels applied while checksums are in use, keyed by price in
  * ticks (recorded when a message is applied, not when it arrives, so buffered messages and
@@ -422,7 +407,7 @@ export class OkxBookSync {
       slot = new DepthUpdate(Math.max(16, u.bidCount, u.askCount));
       this.pool.push(slot);
     }
-    copyDepthUpdate(slot, u);
+    slot.copyFrom(u);
     this.poolRaw[this.bufCount] = rs;
     this.bufCount++;
     this.buffered++;
@@ -560,7 +545,7 @@ export class OkxBookSync {
         this.minPrevSeqId = resume.prevId;
         this.state = 'awaiting-rest';
         this.need = 'rest-snapshot';
-        copyDepthUpdate(this.slot0(resume), resume);
+        this.slot0(resume).copyFrom(resume);
         this.poolRaw[0] = resumeRaw;
         this.bufCount = 1;
         this.buffered++;

@@ -9,26 +9,33 @@
 // - Rate limits (50011, 50061, 50013, 51113, WS 60014, HTTP 429) are `known` (not executed) and
 //   retryable after a delay.
 // - A sub-code is kept in `venueCode` as "<code>_<subCode>" (e.g. "51008_1000"), as OKX writes it.
+// - Rows shared with the other venue and the VenueErrorInfo builders come from src/venues/errors.ts
+//   (rows are compared by identity); the code table and the venueCode spellings are this venue's.
 //
 // Sources: PROTOCOLS.md 3.7 / 3.4 / 3.2 for the codes it lists; the OKX v5 error-code table (as
 // mirrored publicly) for the neighbouring codes; post-only bounce 51019 and cancelSource "31" from
 // public adapters (not in PROTOCOLS.md; see okxCancelSourceIsPostOnly in orders.ts).
-import type { VenueErrorInfo, XmcErrorCode } from '../types.js';
+import {
+  AUTH_ROW, BALANCE_ROW, CLOSED_ROW, disconnectedErrorInfo, DUPLICATE_ROW, errorInfo as info, INVALID_ROW, NOT_FOUND_ROW,
+  OUTCOME_UNKNOWN_ROW, POST_ONLY_ROW, RATE_ROW, REJECT_ROW, timeoutErrorInfo, TIMESTAMP_ROW, UNAVAILABLE_UNKNOWN_ROW,
+  UNMAPPED_ROW, type ErrorRow,
+} from '../errors.js';
+import type { VenueErrorInfo } from '../types.js';
 
-type Row = readonly [XmcErrorCode, boolean /* retryable */, 'known' | 'unknown'];
+type Row = ErrorRow;
 
-const UNKNOWN: Row = ['OUTCOME_UNKNOWN', false, 'unknown'];
-const UNAVAILABLE: Row = ['VENUE_UNAVAILABLE', false, 'unknown'];
-const RATE: Row = ['RATE_LIMITED', true, 'known'];
-const AUTH: Row = ['AUTH', false, 'known'];
-const TS: Row = ['TIMESTAMP', true, 'known'];
-const BALANCE: Row = ['INSUFFICIENT_BALANCE', false, 'known'];
-const INVALID: Row = ['INVALID_ORDER', false, 'known'];
-const POST_ONLY: Row = ['POST_ONLY_REJECTED', false, 'known'];
-const NOT_FOUND: Row = ['ORDER_NOT_FOUND', false, 'known'];
-const DUPLICATE: Row = ['DUPLICATE_CLIENT_ID', false, 'known'];
-const CLOSED: Row = ['MARKET_CLOSED', false, 'known'];
-const REJECT: Row = ['REJECTED', false, 'known'];
+const UNKNOWN = OUTCOME_UNKNOWN_ROW;
+const UNAVAILABLE = UNAVAILABLE_UNKNOWN_ROW;
+const RATE = RATE_ROW;
+const AUTH = AUTH_ROW;
+const TS = TIMESTAMP_ROW;
+const BALANCE = BALANCE_ROW;
+const INVALID = INVALID_ROW;
+const POST_ONLY = POST_ONLY_ROW;
+const NOT_FOUND = NOT_FOUND_ROW;
+const DUPLICATE = DUPLICATE_ROW;
+const CLOSED = CLOSED_ROW;
+const REJECT = REJECT_ROW;
 
 const TABLE = new Map<string, Row>();
 function set(row: Row, ...codes: string[]): void {
@@ -62,11 +69,6 @@ set(CLOSED, '51021', '51022', '51027', '51028', '51029', '51030');
 set(REJECT, '1', '50007', '50009', '50012', '50027', '50028', '51009', '51010', '51024', '51410',
   '60012', '64003', '64004');
 
-function info(row: Row, venueCode: string, message: string, retryAfterMs?: number): VenueErrorInfo {
-  const base = { code: row[0], retryable: row[1], outcome: row[2], venueCode, message };
-  return retryAfterMs !== undefined && retryAfterMs >= 0 ? { ...base, retryAfterMs } : base;
-}
-
 export interface OkxErrorInput {
   /** The OKX code (`sCode` when present, else `code`), as the venue's string. */
   readonly code: string;
@@ -94,7 +96,7 @@ export function okxErrorInfo(input: OkxErrorInput): VenueErrorInfo {
   if (http === 429) return info(RATE, venueCode, msg, input.retryAfterMs);
   if (http >= 500) return info(UNAVAILABLE, venueCode, msg);
   if (http === 401 || http === 403) return info(AUTH, venueCode, msg);
-  return info(['UNKNOWN_ERROR', false, 'unknown'], venueCode, msg);
+  return info(UNMAPPED_ROW, venueCode, msg);
 }
 
 /** A REST answer with an HTTP error status and no parsable OKX body. */
@@ -104,17 +106,17 @@ export function okxHttpErrorInfo(httpStatus: number, bodyText: string, retryAfte
   if (httpStatus === 429) return info(RATE, venueCode, message, retryAfterMs);
   if (httpStatus >= 500) return info(UNAVAILABLE, venueCode, message);
   if (httpStatus === 401 || httpStatus === 403) return info(AUTH, venueCode, message);
-  return info(['UNKNOWN_ERROR', false, 'unknown'], venueCode, message);
+  return info(UNMAPPED_ROW, venueCode, message);
 }
 
 /** No answer within `afterMs`: outcome unknown, query before acting. */
 export function okxTimeoutInfo(afterMs: number): VenueErrorInfo {
-  return { code: 'TIMEOUT', retryable: false, outcome: 'unknown', venueCode: 'TIMEOUT', message: `no answer within ${afterMs} ms` };
+  return timeoutErrorInfo('TIMEOUT', afterMs);
 }
 
 /** The connection closed (or failed) with a request in flight: outcome unknown. */
 export function okxDisconnectedInfo(detail: string): VenueErrorInfo {
-  return { code: 'VENUE_UNAVAILABLE', retryable: false, outcome: 'unknown', venueCode: 'DISCONNECTED', message: detail };
+  return disconnectedErrorInfo('DISCONNECTED', detail);
 }
 
 /** True for the OKX codes that mean "rate limited, not executed". */

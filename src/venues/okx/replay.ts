@@ -19,7 +19,8 @@
 // number of such steps).
 import { DecimalScale } from '../../core/decimal.js';
 import { InstrumentTable } from '../../core/instrument.js';
-import type { InstrumentSpec, SyncBreak } from '../types.js';
+import { compareLevels, fractionDigits, toBytes, toText } from '../capture.js';
+import type { InstrumentSpec, ReplayBreak } from '../types.js';
 import { OkxBookSync, type OkxBootstrap } from './book-sync.js';
 import { OkxFrameParser, type OkxBookChannel } from './frame-parser.js';
 
@@ -52,33 +53,9 @@ export interface OkxReplayBook {
   };
 }
 
-export interface OkxReplayBreak {
-  readonly status: 'break';
-  /** 0-based index of the event line where sync broke; -1 = the snapshot itself. */
-  readonly index: number;
-  readonly reason: SyncBreak;
-  readonly detail: string;
-}
+export type OkxReplayBreak = ReplayBreak;
 
 export type OkxReplayResult = OkxReplayBook | OkxReplayBreak;
-
-const enc = new TextEncoder();
-const dec = new TextDecoder();
-function toBytes(x: string | Uint8Array): Uint8Array {
-  return typeof x === 'string' ? enc.encode(x) : x;
-}
-function toText(x: string | Uint8Array): string {
-  return typeof x === 'string' ? x : dec.decode(x);
-}
-
-function fractionDigits(s: unknown): number {
-  if (typeof s !== 'string') return 0;
-  const dot = s.indexOf('.');
-  if (dot < 0) return 0;
-  let e = s.length;
-  while (e > dot + 1 && s.charCodeAt(e - 1) === 48) e--;
-  return e - dot - 1;
-}
 
 /** Infers the instId and the channel of the first book push, and tick / lot steps. Cold path. */
 export function inferOkxSpec(snapshot: string | Uint8Array | null | undefined, events: readonly (string | Uint8Array)[]):
@@ -239,19 +216,7 @@ export function compareOkxReplay(result: OkxReplayResult, expected: unknown): st
     }
     return typeof b === 'string' && canonDecimal(a) === canonDecimal(b);
   };
-  for (const side of ['bids', 'asks'] as const) {
-    const want = e[side];
-    if (!Array.isArray(want)) return `expectation has no ${side} array`;
-    const got = result[side];
-    if (got.length !== want.length) return `${side}: ${got.length} levels != expected ${want.length}`;
-    for (let i = 0; i < got.length; i++) {
-      const w = want[i] as unknown;
-      if (!Array.isArray(w) || w.length < 2) return `${side}[${i}]: bad expected level`;
-      const [gp, gq] = got[i]!;
-      if (!same(gp, w[0]) || !same(gq, w[1])) return `${side}[${i}]: [${gp}, ${gq}] != expected [${String(w[0])}, ${String(w[1])}]`;
-    }
-  }
-  return null;
+  return compareLevels(result, e, same);
 }
 
 /** Canonical form of a plain decimal string (no leading / trailing zeros); other text unchanged. */

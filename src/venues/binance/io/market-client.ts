@@ -17,10 +17,9 @@
 // - A disconnect unsyncs every book (sync machines reset: buffer again, new snapshot).
 // - Snapshots are fetched through the REST client's budget (weights of `limit`), retried with a
 //   delay when refused (too old, no overlap) or failed (Retry-After honoured).
-import type { OrderBook } from '../../../core/book.js';
 import type { InstrumentTable } from '../../../core/instrument.js';
 import type { VenueId } from '../../types.js';
-import { MarketClientBase, type MarketClientCommon, type MarketDataClient, type MarketEvents, type SnapshotFetch } from '../../io/market.js';
+import { MarketClientBase, snapshotRestFailure, type MarketClientCommon, type MarketDataClient, type MarketEvents, type SnapshotFetch } from '../../io/market.js';
 import { WsLink, type WsLinkOptions } from '../../io/ws-link.js';
 import { binanceSpotDepthStream, binanceSpotStreamUrl, BINANCE_SPOT_STREAM_BASE } from '../../binance-spot/endpoints.js';
 import { BinanceSpotBookSync } from '../../binance-spot/book-sync.js';
@@ -56,13 +55,12 @@ export interface BinanceMarketClientOptions extends MarketClientCommon {
   readonly link?: Partial<Pick<WsLinkOptions, 'backoff' | 'rng' | 'handshakeTimeoutMs' | 'maxPayload' | 'checkIntervalMs' | 'maxAgeMs'>>;
 }
 
-export class BinanceMarketClient extends MarketClientBase implements MarketDataClient {
+export class BinanceMarketClient extends MarketClientBase<BinanceBookSync> implements MarketDataClient {
   readonly venue: VenueId;
   readonly link: WsLink;
   readonly url: string;
   private readonly parser: BinanceMarketParser;
   private readonly snapParser: BinanceMarketParser;
-  private readonly syncs: BinanceBookSync[];
   private readonly rest: BinanceRestClient;
   private readonly table: InstrumentTable;
   private readonly limit: number;
@@ -84,7 +82,6 @@ export class BinanceMarketClient extends MarketClientBase implements MarketDataC
     this.parser = new BinanceMarketParser(opts.table, { futures, maxFrameBytes: opts.link?.maxPayload ?? BINANCE_MARKET_MAX_PAYLOAD });
     this.snapParser = new BinanceMarketParser(opts.table, { futures, maxFrameBytes: BINANCE_SNAPSHOT_MAX_BYTES });
     const syncOpts = { capacityPerSide: Math.max(256, this.limit + 64), ...(opts.maxBuffered === undefined ? {} : { maxBuffered: opts.maxBuffered }) };
-    this.syncs = [];
     const streams: string[] = [];
     for (let i = 0; i < n; i++) {
       const sym = opts.table.get(i).symbol;
@@ -109,7 +106,7 @@ export class BinanceMarketClient extends MarketClientBase implements MarketDataC
       {
         onOpen: () => this.onOpen(),
         onMessage: (data) => this.handleFrame(data),
-        onClose: (code, reason) => this.onDisconnect(`closed ${code}${reason === '' ? '' : ` ${reason}`}`),
+        onClose: (code, reason) => this.disconnected(`closed ${code}${reason === '' ? '' : ` ${reason}`}`),
         onState: (s, reason) => this.onLinkState(s, reason),
         onHandlerError: (err) => this.onHandlerError(err),
       },
@@ -118,29 +115,6 @@ export class BinanceMarketClient extends MarketClientBase implements MarketDataC
 
   get counts(): readonly { applied: number; dropped: number; buffered: number; resyncs: number }[] {
     return this.syncs.map((s) => s.counters);
-  }
-
-  start(): void {
-    this.link.start();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.cancelSnapshotTimers();
-    await this.link.stop();
-  }
-
-  reconnect(reason: string): void {
-    this.link.reconnect(reason);
-  }
-
-  book(instrument: number): OrderBook {
-    return this.syncs[instrument]!.book;
-  }
-
-  /** The sync machine of an instrument (diagnostics, tests). */
-  sync(instrument: number): BinanceBookSync {
-    return this.syncs[instrument]!;
   }
 
   // ---- frames ---------------------------------------------------------------------------------
@@ -253,15 +227,6 @@ export class BinanceMarketClient extends MarketClientBase implements MarketDataC
     for (let j = 0; j < this.syncs.length; j++) this.wantSnapshot(j);
   }
 
-  private onDisconnect(reason: string): void {
-    this.counters.disconnects++;
-    this.linkState = 'down'; // report 'down' at once, not 'syncing' while the books unsync
-    for (let j = 0; j < this.syncs.length; j++) {
-      this.syncs[j]!.reset();
-      this.unsynced(j, 'DISCONNECTED', reason);
-    }
-  }
-
   // ---- snapshots ------------------------------------------------------------------------------
 
   protected stillWantsSnapshot(i: number): boolean {
@@ -272,7 +237,7 @@ export class BinanceMarketClient extends MarketClientBase implements MarketDataC
     const sym = this.table.get(i).symbol;
     const a = await this.rest.depthSnapshot(sym, this.limit);
     if (this.stopped) return { ok: true };
-    if (!a.ok) return { ok: false, detail: `${a.error.code} ${a.error.venueCode}: ${a.error.message}`, ...(a.error.retryAfterMs === undefined ? {} : { retryAfterMs: a.error.retryAfterMs }) };
+    if (!a.ok) return snapshotRestFailure(a.error);
     const sync = this.syncs[i]!;
     if (sync.synced) return { ok: true };
     const rx = this.clockUs();

@@ -8,14 +8,16 @@
 // - No method rejects (OrderClient contract). A request that could not be written (socket not
 //   open) is 'known' not executed; a request whose answer did not come within the timeout, or
 //   whose socket closed first, is outcome 'unknown' (query by client id; never re-sent here).
+//   Request ids, timeouts and answer matching: src/venues/io/pending.ts.
 // - Every answer's `rateLimits` feed the budget; a 429/418 answer blocks it until `retryAfter`.
 // - After every (re)connect the user-data subscription is renewed (spot), and after an
 //   `eventStreamTerminated` event too; `userDataActive` says whether reports can arrive.
 // - Keepalive: the server pings, `ws` answers with pongs (autoPong); reconnect with backoff.
 import type { InstrumentTable } from '../../../core/instrument.js';
-import type { OrderIntent, Side, VenueErrorInfo, VenueOrderReport } from '../../types.js';
+import type { OrderIntent, VenueErrorInfo, VenueOrderReport } from '../../types.js';
 import { Backoff } from '../../io/backoff.js';
 import { garbledInfo, localRateLimitInfo, notSentInfo, type OrderClient, type OrderOutcome, type QueryOutcome } from '../../io/orders.js';
+import { PendingAnswers } from '../../io/pending.js';
 import { WsLink, type WsLinkOptions, type WsLinkState } from '../../io/ws-link.js';
 import { binanceDisconnectedInfo, binanceTimeoutInfo } from '../errors.js';
 import { binanceErrorReport, mapBinanceOrderAnswer, mapBinancePrivateMessage, type BinanceWsApiResponse } from '../private.js';
@@ -49,15 +51,6 @@ export interface BinanceWsApiClientOptions {
 
 type PendingKind = 'place' | 'cancel' | 'query' | 'subscribe';
 
-interface Pending {
-  readonly kind: PendingKind;
-  readonly symbol: string;
-  readonly clientOrderId: string;
-  readonly side: Side;
-  readonly timer: ReturnType<typeof setTimeout>;
-  readonly done: (r: BinanceWsApiResponse | VenueErrorInfo) => void;
-}
-
 export interface BinanceWsApiCounters {
   requests: number;
   answers: number;
@@ -84,7 +77,7 @@ export class BinanceWsApiClient implements OrderClient {
   private readonly timeoutMs: number;
   private readonly userData: boolean;
   private readonly newOrderOpts: NewOrderOptions;
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending: PendingAnswers<BinanceWsApiResponse>;
   private nextId = 1;
   private readonly idPrefix: string;
   private readyWaiters: (() => void)[] = [];
@@ -123,6 +116,7 @@ export class BinanceWsApiClient implements OrderClient {
         onState: (s, reason) => opts.onState?.(s, reason),
       },
     );
+    this.pending = new PendingAnswers(this.link, this.timeoutMs, this.counters, binanceTimeoutInfo);
   }
 
   start(): void {
@@ -179,7 +173,7 @@ export class BinanceWsApiClient implements OrderClient {
       return;
     }
     this.counters.subscriptions++;
-    this.request('subscribe', req, '', '', 'buy').then((r) => {
+    this.request('subscribe', req).then((r) => {
       if ('code' in r || r.error !== null) {
         // refused or lost: try again later on this connection
         if (this.link.isOpen && this.resubTimer === null) {
@@ -201,12 +195,7 @@ export class BinanceWsApiClient implements OrderClient {
   }
 
   private failPending(why: string): void {
-    const all = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of all) {
-      clearTimeout(p.timer);
-      p.done(binanceDisconnectedInfo(`${why} with ${p.kind} in flight`));
-    }
+    this.pending.failAll((kind) => binanceDisconnectedInfo(`${why} with ${kind} in flight`));
   }
 
   private onMessage(data: Buffer): void {
@@ -217,15 +206,7 @@ export class BinanceWsApiClient implements OrderClient {
         const r = ev.response;
         if (r.rateLimits.length > 0) this.budget.onRateLimits(r.rateLimits, now);
         if (r.status === 429 || r.status === 418) this.budget.onLimited(r.status, r.error?.retryAfterMs, now);
-        const p = this.pending.get(r.id);
-        if (p === undefined) {
-          this.counters.lateAnswers++;
-          return;
-        }
-        this.pending.delete(r.id);
-        clearTimeout(p.timer);
-        this.counters.answers++;
-        p.done(r);
+        this.pending.answer(r.id, r);
         return;
       }
       case 'report':
@@ -245,26 +226,9 @@ export class BinanceWsApiClient implements OrderClient {
   }
 
   /** Sends one request and waits for its answer (or a mapped failure). */
-  private request(kind: PendingKind, req: WsApiRequest, symbol: string, clientOrderId: string, side: Side): Promise<BinanceWsApiResponse | VenueErrorInfo> {
-    return new Promise((resolve) => {
-      if (!this.link.isOpen) {
-        resolve(notSentInfo('ws-api socket not open'));
-        return;
-      }
-      const timer = setTimeout(() => {
-        if (this.pending.delete(req.id)) {
-          this.counters.timeouts++;
-          resolve(binanceTimeoutInfo(this.timeoutMs));
-        }
-      }, this.timeoutMs);
-      this.pending.set(req.id, { kind, symbol, clientOrderId, side, timer, done: resolve });
-      this.counters.requests++;
-      if (!this.link.sendNow(req.text)) {
-        this.pending.delete(req.id);
-        clearTimeout(timer);
-        resolve(notSentInfo('ws-api socket not open'));
-      }
-    });
+  private request(kind: PendingKind, req: WsApiRequest): Promise<BinanceWsApiResponse | VenueErrorInfo> {
+    if (!this.link.isOpen) return Promise.resolve(notSentInfo('ws-api socket not open'));
+    return this.pending.send(req.id, req.text, kind, 'ws-api socket not open');
   }
 
   // ---- OrderClient ----------------------------------------------------------------------------
@@ -284,7 +248,7 @@ export class BinanceWsApiClient implements OrderClient {
       return fail(buildError(err));
     }
     this.budget.record(1, 1, this.wall());
-    const r = await this.request('place', req, ins.symbol, intent.clientOrderId, intent.side);
+    const r = await this.request('place', req);
     if ('code' in r) return fail(r);
     if (r.error !== null) return fail(r.error);
     const rep = mapBinanceOrderAnswer(this.venue, r.result, this.table);
@@ -299,7 +263,7 @@ export class BinanceWsApiClient implements OrderClient {
     } catch (err) {
       return { ok: false, error: buildError(err), report: null };
     }
-    const r = await this.request('cancel', req, ins.symbol, clientOrderId, 'buy');
+    const r = await this.request('cancel', req);
     if ('code' in r) return { ok: false, error: r, report: null };
     if (r.error !== null) return { ok: false, error: r.error, report: null };
     const rep = mapBinanceOrderAnswer(this.venue, r.result, this.table);
@@ -314,7 +278,7 @@ export class BinanceWsApiClient implements OrderClient {
     } catch (err) {
       return { found: false, error: buildError(err) };
     }
-    const r = await this.request('query', req, ins.symbol, clientOrderId, 'buy');
+    const r = await this.request('query', req);
     if ('code' in r) return { found: false, error: r };
     if (r.error !== null) return { found: false, error: r.error };
     const rep = mapBinanceOrderAnswer(this.venue, r.result, this.table);

@@ -18,9 +18,8 @@
 // - A disconnect unsyncs every book (sync machines reset; the next subscription brings a WS
 //   snapshot, or the REST bootstrap runs).
 // - OKX checksum 0 means "absent" (handled by the sync machine).
-import type { OrderBook } from '../../../core/book.js';
 import type { InstrumentTable } from '../../../core/instrument.js';
-import { MarketClientBase, type MarketClientCommon, type MarketDataClient, type MarketEvents, type SnapshotFetch } from '../../io/market.js';
+import { MarketClientBase, snapshotRestFailure, type MarketClientCommon, type MarketDataClient, type MarketEvents, type SnapshotFetch } from '../../io/market.js';
 import { WsLink, type WsLinkOptions } from '../../io/ws-link.js';
 import type { OkxBookSync, OkxBookSyncOptions } from '../book-sync.js';
 import type { OkxBookChannel } from '../frame-parser.js';
@@ -53,11 +52,10 @@ export interface OkxMarketClientOptions extends MarketClientCommon {
   readonly link?: Partial<Pick<WsLinkOptions, 'backoff' | 'rng' | 'handshakeTimeoutMs' | 'maxPayload' | 'checkIntervalMs' | 'deadMs'>>;
 }
 
-export class OkxMarketClient extends MarketClientBase implements MarketDataClient {
+export class OkxMarketClient extends MarketClientBase<OkxBookSync> implements MarketDataClient {
   readonly venue = 'okx' as const;
   readonly link: WsLink;
   readonly md: OkxMarketData;
-  private readonly syncs: OkxBookSync[];
   private readonly rest: OkxRestClient;
   private readonly channel: OkxBookChannel;
   private readonly depth: number;
@@ -78,7 +76,6 @@ export class OkxMarketClient extends MarketClientBase implements MarketDataClien
     const subs = [];
     for (let i = 0; i < n; i++) subs.push({ instId: opts.table.get(i).symbol, channel: this.channel });
     this.md = new OkxMarketData(opts.table, subs, opts.sync ?? {}, { maxFrameBytes: opts.link?.maxPayload ?? OKX_MARKET_MAX_PAYLOAD });
-    this.syncs = [];
     for (let i = 0; i < n; i++) this.syncs.push(this.md.sync(opts.table.get(i).symbol, this.channel)!);
     this.link = new WsLink(
       {
@@ -94,33 +91,11 @@ export class OkxMarketClient extends MarketClientBase implements MarketDataClien
       {
         onOpen: () => this.onOpen(),
         onMessage: (data) => this.handleFrame(data),
-        onClose: (code, reason) => this.onDisconnect(`closed ${code}${reason === '' ? '' : ` ${reason}`}`),
+        onClose: (code, reason) => this.disconnected(`closed ${code}${reason === '' ? '' : ` ${reason}`}`),
         onState: (s, reason) => this.onLinkState(s, reason),
         onHandlerError: (err) => this.onHandlerError(err),
       },
     );
-  }
-
-  start(): void {
-    this.link.start();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.cancelSnapshotTimers();
-    await this.link.stop();
-  }
-
-  reconnect(reason: string): void {
-    this.link.reconnect(reason);
-  }
-
-  book(instrument: number): OrderBook {
-    return this.syncs[instrument]!.book;
-  }
-
-  sync(instrument: number): OkxBookSync {
-    return this.syncs[instrument]!;
   }
 
   // ---- connection -----------------------------------------------------------------------------
@@ -146,15 +121,6 @@ export class OkxMarketClient extends MarketClientBase implements MarketDataClien
     this.syncs[i]!.reset();
     this.link.send(un.value);
     this.link.send(sub.value);
-  }
-
-  private onDisconnect(reason: string): void {
-    this.counters.disconnects++;
-    this.linkState = 'down'; // report 'down' at once, not 'syncing' while the books unsync
-    for (let j = 0; j < this.syncs.length; j++) {
-      this.syncs[j]!.reset();
-      this.unsynced(j, 'DISCONNECTED', reason);
-    }
   }
 
   // ---- frames ---------------------------------------------------------------------------------
@@ -277,7 +243,7 @@ export class OkxMarketClient extends MarketClientBase implements MarketDataClien
     const instId = sync.instrument.symbol;
     const a = await this.rest.books(instId, this.depth);
     if (this.stopped) return { ok: true };
-    if (!a.ok) return { ok: false, detail: `${a.error.code} ${a.error.venueCode}: ${a.error.message}`, ...(a.error.retryAfterMs === undefined ? {} : { retryAfterMs: a.error.retryAfterMs }) };
+    if (!a.ok) return snapshotRestFailure(a.error);
     if (sync.need !== 'rest-snapshot') return { ok: true };
     const rx = this.clockUs();
     const step = this.md.onRestSnapshot(instId, this.channel, a.body);

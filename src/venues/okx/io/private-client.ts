@@ -8,6 +8,7 @@
 // - No method rejects (OrderClient contract). Orders are only written once logged in; a request
 //   that could not be written is 'known' not executed, one whose answer did not come in time or
 //   whose socket closed first is outcome 'unknown'.
+//   Request ids, timeouts and answer matching: src/venues/io/pending.ts.
 // - After every (re)connect: login, then subscribe to the orders channel(s); `ready()` resolves
 //   when both are confirmed.
 // - Keepalive: text `ping` after 20 s idle, `pong` expected, else reconnect; notice 64008 ->
@@ -17,6 +18,7 @@
 import type { InstrumentTable } from '../../../core/instrument.js';
 import type { OrderIntent, VenueErrorInfo, VenueOrderReport } from '../../types.js';
 import { localRateLimitInfo, notSentInfo, requestReport, type OrderClient, type OrderOutcome, type QueryOutcome } from '../../io/orders.js';
+import { PendingAnswers } from '../../io/pending.js';
 import { WsLink, type WsLinkOptions, type WsLinkState } from '../../io/ws-link.js';
 import { okxDisconnectedInfo, okxTimeoutInfo } from '../errors.js';
 import { mapOkxOrdersPush, okxSingleOrderResult, parseOkxEvent, parseOkxOrderResponse, type OkxOpResponse } from '../orders.js';
@@ -46,11 +48,6 @@ export interface OkxPrivateClientOptions {
   readonly link?: Partial<Pick<WsLinkOptions, 'backoff' | 'rng' | 'handshakeTimeoutMs' | 'checkIntervalMs' | 'deadMs' | 'keepalive'>>;
 }
 
-interface Pending {
-  readonly timer: ReturnType<typeof setTimeout>;
-  readonly done: (r: OkxOpResponse | VenueErrorInfo) => void;
-}
-
 export interface OkxPrivateCounters {
   logins: number;
   loginFailures: number;
@@ -77,7 +74,7 @@ export class OkxPrivateClient implements OrderClient {
   private readonly rest: OkxRestClient;
   private readonly wall: () => number;
   private readonly timeoutMs: number;
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending: PendingAnswers<OkxOpResponse>;
   private readonly channels: readonly OkxChannelArg[];
   private nextId = 1;
   private readyWaiters: (() => void)[] = [];
@@ -105,6 +102,7 @@ export class OkxPrivateClient implements OrderClient {
         onState: (s, reason) => opts.onState?.(s, reason),
       },
     );
+    this.pending = new PendingAnswers(this.link, this.timeoutMs, this.counters, okxTimeoutInfo);
   }
 
   start(): void {
@@ -153,12 +151,7 @@ export class OkxPrivateClient implements OrderClient {
   }
 
   private failPending(why: string): void {
-    const all = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of all) {
-      clearTimeout(p.timer);
-      p.done(okxDisconnectedInfo(`${why} with a request in flight`));
-    }
+    this.pending.failAll(() => okxDisconnectedInfo(`${why} with a request in flight`));
   }
 
   private onMessage(data: Buffer): void {
@@ -179,15 +172,7 @@ export class OkxPrivateClient implements OrderClient {
     }
     if (typeof o['op'] === 'string' && o['id'] !== undefined) {
       const r = parseOkxOrderResponse(text, 0);
-      const p = this.pending.get(r.id);
-      if (p === undefined) {
-        this.counters.lateAnswers++;
-        return;
-      }
-      this.pending.delete(r.id);
-      clearTimeout(p.timer);
-      this.counters.answers++;
-      p.done(r);
+      this.pending.answer(r.id, r);
       return;
     }
     const arg = o['arg'];
@@ -237,25 +222,8 @@ export class OkxPrivateClient implements OrderClient {
   }
 
   private request(req: OkxWsRequest): Promise<OkxOpResponse | VenueErrorInfo> {
-    return new Promise((resolve) => {
-      if (!this.link.isOpen || !this.loggedIn) {
-        resolve(notSentInfo('okx private socket not logged in'));
-        return;
-      }
-      const timer = setTimeout(() => {
-        if (this.pending.delete(req.id)) {
-          this.counters.timeouts++;
-          resolve(okxTimeoutInfo(this.timeoutMs));
-        }
-      }, this.timeoutMs);
-      this.pending.set(req.id, { timer, done: resolve });
-      this.counters.requests++;
-      if (!this.link.sendNow(req.text)) {
-        this.pending.delete(req.id);
-        clearTimeout(timer);
-        resolve(notSentInfo('okx private socket not open'));
-      }
-    });
+    if (!this.link.isOpen || !this.loggedIn) return Promise.resolve(notSentInfo('okx private socket not logged in'));
+    return this.pending.send(req.id, req.text, 'request', 'okx private socket not open');
   }
 
   // ---- OrderClient ----------------------------------------------------------------------------
