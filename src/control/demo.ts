@@ -171,6 +171,8 @@ export interface DemoHandle {
   readonly supervisor: Supervisor;
   readonly journalDir: string;
   readonly tape: VenueTape;
+  /** Test hook: the shared memory of the tree (e.g. an executor's state region 'exec.okx.state'). */
+  readonly shm: ShmMap;
   snapshot(): DemoSnapshot;
   stop(): Promise<DemoReport>;
 }
@@ -687,15 +689,15 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
     const stop = (): Promise<DemoReport> => {
       if (stopped !== null) return stopped;
       stopped = (async () => {
-        // let the combos in flight finish (both legs or their repair) before the engine stops;
-        // a combo that starts in the instant between this check and the engine's stop is the
-        // residual risk (the engine has no "finish and take no new combo" control yet)
+        // last look at the books (boards) while the feeds still run
+        const lastBooks = snapshot();
+        // stop the market data first, so that no new window (and no new combo) can open, then
+        // let the combos in flight finish (both legs or their repair) before the engine stops
+        await sup.childSupervisor('feeds')?.stop();
         const drainUntil = Date.now() + (opts.stopDrainMs ?? 15_000);
         while (Date.now() < drainUntil && est.get(ES.COMBOS) > est.get(ES.COMBOS_DONE) + est.get(ES.COMBOS_ESCALATED)) {
           await new Promise((r) => setTimeout(r, 20));
         }
-        // last look at the books (boards) while the feeds still run
-        const lastBooks = snapshot();
         await sup.stop();
         const outcome = await sup.done;
         clearInterval(flushTimer);
@@ -729,7 +731,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
       return stopped;
     };
 
-    return { sim, supervisor: sup, journalDir, tape, snapshot, stop };
+    return { sim, supervisor: sup, journalDir, tape, shm: map, snapshot, stop };
   } catch (e) {
     await sim.stop();
     throw e;
