@@ -12,9 +12,12 @@
 // for space always makes progress once the consumer has drained the ring.
 //
 // Indices. PI (producer index, next write position) and CI (consumer index, everything before it
-// is released) are u32 byte positions that only grow and wrap modulo 2^32 (`>>> 0` arithmetic);
-// the data offset of a position is `pos & (capacity - 1)`. Used bytes = (PI - CI) mod 2^32, always
-// in [0, capacity]. PI lives on the producer's cache line, CI on the consumer's; each side keeps
+// is released) are byte positions that only grow and wrap modulo 2^32. Inside the writer and
+// reader objects they are held as SIGNED int32 (`| 0` arithmetic): the same 32 bits as the u32
+// position, but always a Word32 for V8, where a uint32 >= 2^31 would be a boxed double (a heap
+// allocation per message for half of every 4 GiB of traffic). Public figures (ringStats) are u32.
+// The data offset of a position is `pos & (capacity - 1)` (two's complement: also right for a
+// negative int32). Used bytes = (PI - CI) | 0, always in [0, capacity]. PI lives on the producer's cache line, CI on the consumer's; each side keeps
 // its cached copy of the other side's index in its own (thread-local) object and reloads it only
 // when the cached value says "full" / "empty", so steady-state traffic touches each shared line
 // once per batch.
@@ -116,10 +119,21 @@ function geometry(map: ShmMap, name: string): RingGeometry {
 /** The committed (index, next seq) pair, from the recovery record that matches PI. */
 function recoverCommitted(g: RingGeometry, name: string): { pi: number; seq: number; record: 0 | 1 } {
   const { i32, base } = g;
-  const pi = Atomics.load(i32, base + (RING_PI >> 2));
-  if (i32[base + (RING_REC0_PI >> 2)] === pi) return { pi: pi >>> 0, seq: i32[base + (RING_REC0_SEQ >> 2)]! >>> 0, record: 0 };
-  if (i32[base + (RING_REC1_PI >> 2)] === pi) return { pi: pi >>> 0, seq: i32[base + (RING_REC1_SEQ >> 2)]! >>> 0, record: 1 };
-  throw new ShmError('SHM_RING_CORRUPT', `ring '${name}': no recovery record matches the producer index ${pi >>> 0}`);
+  // A reader may attach while the writer runs: read PI, both records and PI again, and retry when
+  // the writer published in between (it rewrites only the record that does not match the
+  // published PI, so an unchanged PI means the matching record was read whole).
+  for (let attempt = 0; attempt < 10_000; attempt++) {
+    const pi = Atomics.load(i32, base + (RING_PI >> 2));
+    const pi0 = Atomics.load(i32, base + (RING_REC0_PI >> 2));
+    const seq0 = Atomics.load(i32, base + (RING_REC0_SEQ >> 2));
+    const pi1 = Atomics.load(i32, base + (RING_REC1_PI >> 2));
+    const seq1 = Atomics.load(i32, base + (RING_REC1_SEQ >> 2));
+    if (Atomics.load(i32, base + (RING_PI >> 2)) !== pi) continue;
+    if (pi0 === pi) return { pi: pi >>> 0, seq: seq0 >>> 0, record: 0 };
+    if (pi1 === pi) return { pi: pi >>> 0, seq: seq1 >>> 0, record: 1 };
+    throw new ShmError('SHM_RING_CORRUPT', `ring '${name}': no recovery record matches the producer index ${pi >>> 0}`);
+  }
+  throw new ShmError('SHM_RING_CORRUPT', `ring '${name}': the producer index kept moving while attaching`);
 }
 
 /** Counters of a ring, read from shared memory (for monitoring and tests; allocates). */
@@ -183,7 +197,9 @@ export class RingWriter {
   private seq: number;
   private cachedCi: number;
   private full: number;
-  private pendingEnd = -1;
+  private pendingEnd = 0;
+  /** A frame is reserved and not yet staged (pendingEnd is its end position). */
+  private reserved = false;
   private wanted = 0;
   private lastBuf: ArrayBufferLike | null = null;
   private lastSrc32: Int32Array | null = null;
@@ -206,11 +222,11 @@ export class RingWriter {
     this.fullIdx = g.base + (RING_FULL_COUNT >> 2);
     this.rec0 = g.base + (RING_REC0_PI >> 2);
     this.rec1 = g.base + (RING_REC1_PI >> 2);
-    this.pi = rec.pi;
-    this.publishedPi = rec.pi;
+    this.pi = rec.pi | 0;
+    this.publishedPi = rec.pi | 0;
     this.currentRec = rec.record === 0 ? this.rec0 : this.rec1;
     this.seq = rec.seq;
-    this.cachedCi = Atomics.load(g.i32, this.ciIdx) >>> 0;
+    this.cachedCi = Atomics.load(g.i32, this.ciIdx);
     this.full = g.i32[this.fullIdx]! >>> 0;
     this.doorbell = new Doorbell(map.sab, g.consDoorbell);
     this.spaceDoorbell = new Doorbell(map.sab, g.prodDoorbell);
@@ -247,9 +263,9 @@ export class RingWriter {
     let m = pi & this.mask;
     const tail = this.capacity - m;
     const need = size <= tail ? size : tail + size;
-    if (need > this.capacity - ((pi - this.cachedCi) >>> 0)) {
-      this.cachedCi = Atomics.load(this.i32, this.ciIdx) >>> 0;
-      if (need > this.capacity - ((pi - this.cachedCi) >>> 0)) {
+    if (need > this.capacity - ((pi - this.cachedCi) | 0)) {
+      this.cachedCi = Atomics.load(this.i32, this.ciIdx);
+      if (need > this.capacity - ((pi - this.cachedCi) | 0)) {
         this.full = (this.full + 1) >>> 0;
         this.i32[this.fullIdx] = this.full | 0;
         return -1;
@@ -263,7 +279,8 @@ export class RingWriter {
     const w = m >> 2;
     d32[w] = len;
     d32[w + 1] = this.seq | 0;
-    this.pendingEnd = (pi + need) >>> 0;
+    this.pendingEnd = (pi + need) | 0;
+    this.reserved = true;
     return m + FRAME_HEADER_BYTES;
   }
 
@@ -277,10 +294,9 @@ export class RingWriter {
   /** Commits the reserved frame locally without publishing it: the consumer sees it at the next
    * publish() (or commit()). Lets a producer publish a burst with one index store. */
   stage(): void {
-    const end = this.pendingEnd;
-    if (end < 0) throw new ShmError('SHM_NOT_RESERVED', `ring '${this.name}': commit()/stage() without reserve()`);
-    this.pendingEnd = -1;
-    this.pi = end;
+    if (!this.reserved) throw new ShmError('SHM_NOT_RESERVED', `ring '${this.name}': commit()/stage() without reserve()`);
+    this.reserved = false;
+    this.pi = this.pendingEnd;
     this.seq = (this.seq + 1) >>> 0;
   }
 
@@ -305,7 +321,7 @@ export class RingWriter {
 
   /** Drops a reservation without publishing anything. */
   abort(): void {
-    this.pendingEnd = -1;
+    this.reserved = false;
   }
 
   /**
@@ -329,8 +345,8 @@ export class RingWriter {
     const m = this.pi & this.mask;
     const tail = this.capacity - m;
     const need = size <= tail ? size : tail + size;
-    this.cachedCi = Atomics.load(this.i32, this.ciIdx) >>> 0;
-    return need <= this.capacity - ((this.pi - this.cachedCi) >>> 0);
+    this.cachedCi = Atomics.load(this.i32, this.ciIdx);
+    return need <= this.capacity - ((this.pi - this.cachedCi) | 0);
   }
 
   /**
@@ -350,8 +366,8 @@ export class RingWriter {
 
   /** Bytes committed and not yet released (reloads the consumer index). */
   usedBytes(): number {
-    this.cachedCi = Atomics.load(this.i32, this.ciIdx) >>> 0;
-    return (this.pi - this.cachedCi) >>> 0;
+    this.cachedCi = Atomics.load(this.i32, this.ciIdx);
+    return (this.pi - this.cachedCi) | 0;
   }
 
   private copyIn(src: Uint8Array, start: number, len: number, off: number): void {
@@ -422,12 +438,12 @@ export class RingReader {
     this.relIdx = g.base + (RING_RELEASES >> 2);
     this.doorbell = new Doorbell(map.sab, g.consDoorbell);
     this.spaceDoorbell = new Doorbell(map.sab, g.prodDoorbell);
-    const ci = Atomics.load(g.i32, this.ciIdx) >>> 0;
+    const ci = Atomics.load(g.i32, this.ciIdx);
     this.pos = ci;
     this.released = ci;
     const rec = recoverCommitted(g, name);
-    this.cachedPi = rec.pi;
-    if (ci === rec.pi) {
+    this.cachedPi = rec.pi | 0;
+    if (ci === (rec.pi | 0)) {
       this.seq = rec.seq;
     } else {
       // The frame at CI (after a padding marker, if any) is the next one delivered.
@@ -454,14 +470,14 @@ export class RingReader {
   peek(): number {
     let pos = this.pos;
     if (pos === this.cachedPi) {
-      this.cachedPi = Atomics.load(this.i32, this.piIdx) >>> 0;
+      this.cachedPi = Atomics.load(this.i32, this.piIdx);
       if (pos === this.cachedPi) return -1;
     }
     const d32 = this.d32;
     let m = pos & this.mask;
     let len = d32[m >> 2]!;
     if (len === FRAME_PAD) {
-      pos = (pos + this.capacity - m) >>> 0;
+      pos = (pos + this.capacity - m) | 0;
       m = 0;
       len = d32[0]!;
     }
@@ -471,7 +487,7 @@ export class RingReader {
     const seq = d32[(m >> 2) + 1]! >>> 0;
     this.frameSeq = seq;
     this.frameOffset = m + FRAME_HEADER_BYTES;
-    this.pos = (pos + ((FRAME_HEADER_BYTES + len + 7) & ~7)) >>> 0;
+    this.pos = (pos + ((FRAME_HEADER_BYTES + len + 7) & ~7)) | 0;
     this.seq = (seq + 1) >>> 0;
     return len;
   }
@@ -490,12 +506,12 @@ export class RingReader {
   /** Whether a frame is waiting that peek() has not delivered yet (one Atomics.load at most). */
   available(): boolean {
     if (this.pos !== this.cachedPi) return true;
-    this.cachedPi = Atomics.load(this.i32, this.piIdx) >>> 0;
+    this.cachedPi = Atomics.load(this.i32, this.piIdx);
     return this.pos !== this.cachedPi;
   }
 
   /** Frames peeked and not yet released hold this many bytes. */
   get unreleasedBytes(): number {
-    return (this.pos - this.released) >>> 0;
+    return (this.pos - this.released) | 0;
   }
 }
