@@ -22,7 +22,7 @@
 //   object is reused (copy what you keep). An event handler that throws is caught by the link and
 //   answered with a resync of every book.
 import type { OrderBook } from '../../core/book.js';
-import type { VenueErrorInfo, VenueId } from '../types.js';
+import type { SyncStep, VenueErrorInfo, VenueId } from '../types.js';
 import { Backoff, type BackoffOptions, type Rng } from './backoff.js';
 import type { WsLink, WsLinkState } from './ws-link.js';
 
@@ -220,6 +220,26 @@ export abstract class MarketClientBase<S extends BookSyncMachine> {
     }
     this.info.appliedUs = this.clockUs();
     this.events.onBook(book, this.info);
+  }
+
+  /** Counts a sync step that did not change the book (buffered, dropped, resync); a resync also
+   * marks the book unsynced. Both venue clients route their non-applied steps through here. */
+  protected countStep(instrument: number, step: SyncStep): void {
+    const c = this.counters;
+    switch (step.status) {
+      case 'buffered':
+        c.buffered++;
+        break;
+      case 'dropped':
+        c.dropped++;
+        break;
+      case 'resync':
+        c.resyncs++;
+        this.unsynced(instrument, step.reason, step.detail);
+        break;
+      default:
+        break;
+    }
   }
 
   /** Call when a book left sync (resync step, bad frame, disconnect). */

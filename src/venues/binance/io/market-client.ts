@@ -139,31 +139,18 @@ export class BinanceMarketClient extends MarketClientBase<BinanceBookSync> imple
           return;
         }
         const step = sync.onDelta(d);
-        switch (step.status) {
-          case 'applied': {
-            const info = this.info;
-            info.instrument = i;
-            info.firstId = d.firstId;
-            info.lastId = d.lastId;
-            info.eventTimeMs = d.eventTimeMs;
-            info.receivedUs = rx;
-            info.snapshot = false;
-            this.applied(sync.book);
-            return;
-          }
-          case 'buffered':
-            c.buffered++;
-            break;
-          case 'dropped':
-            c.dropped++;
-            break;
-          case 'resync':
-            c.resyncs++;
-            this.unsynced(i, step.reason, step.detail);
-            break;
-          default:
-            break;
+        if (step.status === 'applied') {
+          const info = this.info;
+          info.instrument = i;
+          info.firstId = d.firstId;
+          info.lastId = d.lastId;
+          info.eventTimeMs = d.eventTimeMs;
+          info.receivedUs = rx;
+          info.snapshot = false;
+          this.applied(sync.book);
+          return;
         }
+        this.countStep(i, step);
         if (sync.wantsSnapshot) this.wantSnapshot(i);
         return;
       }

@@ -143,36 +143,24 @@ export class OkxMarketClient extends MarketClientBase<OkxBookSync> implements Ma
           return;
         }
         const i = o.instrument;
-        switch (step.status) {
-          case 'applied': {
-            const u = this.md.parser.update;
-            const info = this.info;
-            info.instrument = i;
-            const snap = u.kind === 'snapshot';
-            info.firstId = snap || u.prevId < 0 ? u.lastId : u.prevId + 1;
-            info.lastId = sync.lastSeqId;
-            info.eventTimeMs = u.eventTimeMs;
-            info.receivedUs = rx;
-            info.snapshot = snap;
-            this.applied(sync.book);
-            return;
-          }
-          case 'heartbeat':
-            c.heartbeats++;
-            return;
-          case 'buffered':
-            c.buffered++;
-            break;
-          case 'dropped':
-            c.dropped++;
-            break;
-          case 'resync':
-            c.resyncs++;
-            this.unsynced(i, step.reason, step.detail);
-            break;
-          default:
-            break;
+        if (step.status === 'applied') {
+          const u = this.md.parser.update;
+          const info = this.info;
+          info.instrument = i;
+          const snap = u.kind === 'snapshot';
+          info.firstId = snap || u.prevId < 0 ? u.lastId : u.prevId + 1;
+          info.lastId = sync.lastSeqId;
+          info.eventTimeMs = u.eventTimeMs;
+          info.receivedUs = rx;
+          info.snapshot = snap;
+          this.applied(sync.book);
+          return;
         }
+        if (step.status === 'heartbeat') {
+          c.heartbeats++;
+          return;
+        }
+        this.countStep(i, step);
         this.serveNeed(i);
         return;
       }
