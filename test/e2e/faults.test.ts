@@ -37,7 +37,7 @@ import { startDemo, type DemoHandle, type DemoReport } from '../../src/control/d
 import { decodeAudit, readJournal } from '../../src/journal/index.js';
 import { REF } from '../../src/journal/records.js';
 import { TradingState } from '../../src/core/risk.js';
-import { AuditKind, LinkStatus, ReportKind, type AuditRecordValue } from '../../src/wire/index.js';
+import { AuditKind, Body, FrameView, LinkStatus, ReportKind, type AuditRecordValue } from '../../src/wire/index.js';
 import { defaultConfig } from '../../src/config/index.js';
 import { Counters } from '../../src/shm/counters.js';
 import { ES } from '../../src/actors/engine.js';
@@ -174,6 +174,14 @@ const takenSlots = (s: ExecutorState): number => {
   for (let k = 0; k < s.slots; k++) if (s.state(k) === SLOT_TAKEN) n++;
   return n;
 };
+/** TAKEN slots holding a NewOrder (a Cancel or Query in flight is re-run after a restart, not
+ * reported outcome-unknown). */
+const takenOrders = (s: ExecutorState): number => {
+  const view = new FrameView(s.u8);
+  let n = 0;
+  for (let k = 0; k < s.slots; k++) if (s.state(k) === SLOT_TAKEN && view.at(s.frameOffset(k)).kind() === Body.NewOrder) n++;
+  return n;
+};
 
 describe('fault scenarios end to end (real sockets, real workers, seeded simulator)', () => {
   it('1. a rejected leg: the venue rejects the OKX leg; the combo is repaired or unwound, ends balanced, the reject is journaled', async () => {
@@ -253,9 +261,10 @@ describe('fault scenarios end to end (real sockets, real workers, seeded simulat
   it('4. an executor crash mid-combo: the restarted executor reports the taken order outcome-unknown; queried, never re-sent; balanced', async () => {
     const r = await start(404);
     const s = execState(r, 'exec.okx');
-    // OKX answers (private WS) delayed, so an order stays in flight (TAKEN) long enough to kill
-    const lat = r.d.sim.faults.add({ kind: 'latency', venue: 'okx', target: 'private', delayMs: 800 });
-    await until(() => takenSlots(s) > 0 && s.word(EXEC_STATE.TAKEN) > 0, 'an OKX order taken by exec.okx', 150_000, 2);
+    // OKX answers (private WS) delayed, so an order stays in flight (TAKEN) long enough to kill;
+    // below the executor's 2 s request timeout, which would settle it as outcome unknown itself
+    const lat = r.d.sim.faults.add({ kind: 'latency', venue: 'okx', target: 'private', delayMs: 1500 });
+    await until(() => takenOrders(s) > 0, 'an OKX order (NewOrder) taken by exec.okx', 150_000, 2);
     const orders = r.d.supervisor.childSupervisor('orders')!;
     await orders.kill('exec.okx');
     r.d.sim.faults.remove(lat);
