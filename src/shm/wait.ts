@@ -16,8 +16,8 @@
 // Doorbell (one cache line, formats.ts): WAKE is the futex word, SLEEP the "I am parking" flag.
 //
 // Parking protocol (consumer C, any number of producers P):
-//   C: S  Atomics.store(SLEEP, 1)          announce
-//      L  v = Atomics.load(WAKE)           read the futex word BEFORE the last check
+//   C: L  v = Atomics.load(WAKE)           read the futex word FIRST
+//      S  Atomics.store(SLEEP, 1)          then announce
 //      K  if (hasWork()) { clear; return }  re-check every inbound ring (Atomics.load of indices)
 //      W  Atomics.wait(WAKE, v, timeout)   park only if WAKE still == v
 //      X  Atomics.store(SLEEP, 0)
@@ -26,27 +26,29 @@
 //        Atomics.add(WAKE, 1); Atomics.notify(WAKE)                       A, N
 //      }
 // A producer makes no syscall and no RMW while the consumer is awake (SLEEP == 0): one plain
-// load. The compareExchange lets exactly one producer notify per park.
+// load. The compareExchange lets exactly one producer notify per announcement.
 //
 // Why no wake-up is lost. Every access above is an Atomics operation, hence sequentially
 // consistent: all threads agree on one total order "<" of them, consistent with program order.
-// Only the consumer ever writes 1 to SLEEP. Take a publish E (with its check T) and let P be the
-// consumer's last park whose S precedes T.
-//   - Every later park has S > T > E, so its re-check K > E sees the frame: it does not sleep.
-//   - Park P: if its K saw E, it does not sleep. Otherwise K < E (K read an older index), so
-//     S < E < T. Between S and T, SLEEP (1 from S) can only have been reset to 0 by the
-//     consumer's own X (then W has already returned) or by a producer Q whose exchange read 1
-//     after S and which then does A_Q and N_Q (Q may be T itself). If A_Q < L, then Q's publish
-//     E_Q < A_Q < L < K and K would have seen work, so P would not sleep; hence A_Q > L. Atomics.wait
-//     compares WAKE with v and enqueues the waiter atomically with respect to Atomics.notify:
-//     if the comparison is after A_Q it sees WAKE != v and returns; otherwise the waiter is
-//     enqueued before N_Q (> A_Q) and N_Q wakes it.
-//   So no park stays asleep while a published frame is unseen, and after every park the caller
-//   re-checks its rings. With parkTimeoutMs = Infinity a lost wake-up would be a hang: the test
-//   test/shm/wait.test.ts runs 200,000 single-frame ping-pongs between two threads that park.
-// Extra wake-ups are possible and harmless: a producer that won the exchange of park k can be
-// descheduled before A/N while the consumer finds its frame by itself; its late notify then ends
-// park k+1 with no work (waitFor returns false, the caller loops).
+// Only the consumer ever writes 1 to SLEEP, and it clears SLEEP itself only after K found work
+// or after W returned. Take a park P that goes to sleep in W while a frame E is published and
+// not consumed. K saw no work, so K < E (K read an older index): L < S < K < E < T.
+//   - If T's exchange wins, A > T > L: WAKE no longer equals v when W compares, or W was enqueued
+//     before A and N wakes it.
+//   - Otherwise SLEEP was 0 at T. P's own S wrote 1 and the consumer did not clear it (P is still
+//     before X), so a producer Q's exchange cleared it, after S. Then A_Q > S > L, and Q's
+//     notify N_Q wakes P (same argument).
+//   Atomics.wait compares WAKE with v and enqueues the waiter atomically with respect to
+//   Atomics.notify, which is what both cases rely on. So no park stays asleep while a published
+//   frame is unseen, and after every park the caller re-checks its rings.
+// The order L before S matters. With S before L, a producer that published a frame the consumer
+// then found by itself (and consumed) could clear the NEXT announcement and add to WAKE between
+// S and L: L would read the incremented word, W would sleep with SLEEP already 0, and no later
+// producer would ring. (That interleaving needs the consumer preempted between S and L; a loaded
+// 2-core machine produced it once in a few million parks. test/shm/wait.test.ts replays it
+// deterministically through announced(), below.)
+// Extra wake-ups are possible and harmless: a producer that won the exchange for a frame the
+// consumer had already found ends the park with no work (waitFor returns false, the caller loops).
 // Backpressure uses the same protocol in the other direction: the producer parks on the ring's
 // producer doorbell with "ring has space" as predicate, the consumer's release() is the publish.
 import type { ShmMap } from './layout.js';
@@ -131,6 +133,9 @@ export class Waiter {
   private readonly wake: number;
   private readonly sleep: number;
   private readonly parksIdx: number;
+  /** How the last park ended: 'ok' (notified), 'not-equal' (the futex word moved between the
+   * read and the wait: a producer rang meanwhile), 'timed-out'; 'none' before the first park. */
+  lastPark: 'ok' | 'not-equal' | 'timed-out' | 'none' = 'none';
 
   constructor(strategy: WaitStrategyName, doorbell: Doorbell, opts: WaiterOptions = {}) {
     if (!WAIT_STRATEGIES.includes(strategy)) throw new TypeError(`unknown wait strategy '${String(strategy)}'`);
@@ -156,14 +161,15 @@ export class Waiter {
       if (hasWork()) return true;
     }
     const i32 = this.i32;
-    Atomics.store(i32, this.sleep, 1);
     const v = Atomics.load(i32, this.wake);
+    Atomics.store(i32, this.sleep, 1);
+    this.announced();
     if (hasWork()) {
       Atomics.store(i32, this.sleep, 0);
       return true;
     }
     i32[this.parksIdx] = (i32[this.parksIdx]! + 1) | 0;
-    Atomics.wait(i32, this.wake, v, this.parkTimeoutMs);
+    this.lastPark = Atomics.wait(i32, this.wake, v, this.parkTimeoutMs);
     Atomics.store(i32, this.sleep, 0);
     return hasWork();
   }
@@ -176,18 +182,26 @@ export class Waiter {
       if (hasWork()) return true;
     }
     const i32 = this.i32;
-    Atomics.store(i32, this.sleep, 1);
     const v = Atomics.load(i32, this.wake);
+    Atomics.store(i32, this.sleep, 1);
+    this.announced();
     if (hasWork()) {
       Atomics.store(i32, this.sleep, 0);
       return true;
     }
     i32[this.parksIdx] = (i32[this.parksIdx]! + 1) | 0;
     const r = Atomics.waitAsync(i32, this.wake, v, this.parkTimeoutMs);
-    if (r.async) await r.value;
+    this.lastPark = r.async ? await r.value : r.value;
     Atomics.store(i32, this.sleep, 0);
     return hasWork();
   }
+
+  /**
+   * Called after the parker announced itself (SLEEP = 1) and before its last check for work.
+   * Empty; a subclass can override it to run a producer step inside that window (the wake-up
+   * protocol's regression test does) or to trace parks.
+   */
+  protected announced(): void {}
 
   private spinUntil(hasWork: () => boolean): boolean {
     const timeout = this.parkTimeoutMs;

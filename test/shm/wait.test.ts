@@ -134,4 +134,44 @@ describe('wait strategies', () => {
     expect(new Waiter('park', r.doorbell).waitFor(hasWork)).toBe(true);
     expect(() => new Waiter('nap' as WaitStrategyName, r.doorbell)).toThrow(TypeError);
   });
+
+  // The interleaving that once hung a stream on a loaded machine: the producer publishes a frame,
+  // is preempted before its doorbell check; the consumer finds the frame by itself, takes it and
+  // parks again; the producer's late check then lands right after the new announcement. It
+  // clears SLEEP and adds to WAKE. A park that read WAKE only after that would sleep with SLEEP
+  // already 0, and the next commit would not ring. The park must instead see the word move.
+  // announced() runs the producer's late check at exactly that point; parkTimeoutMs 0 keeps the
+  // park from blocking this thread, and lastPark says what a real park would have done.
+  class LateRingWaiter extends Waiter {
+    constructor(
+      doorbell: Doorbell,
+      private readonly lateRing: () => void,
+    ) {
+      super('park', doorbell, { parkTimeoutMs: 0 });
+    }
+    protected override announced(): void {
+      this.lateRing();
+    }
+  }
+
+  it('a producer\'s late ring after the next announcement cannot swallow that park (sync and async)', async () => {
+    const sab = new ShmLayout([ringSpec('r', 256)]).create();
+    const map = ShmMap.attach(sab);
+    const w = RingWriter.attach(map, 'r');
+    const r = RingReader.attach(map, 'r');
+    const hasWork = (): boolean => r.available();
+    const waiter = new LateRingWaiter(r.doorbell, () => w.doorbell.ring());
+    for (const mode of ['sync', 'async'] as const) {
+      expect(w.write(new Uint8Array(8), 0, 8)).toBe(true); // published; consumer awake: no ring
+      expect(r.peek()).toBe(8); // the consumer takes it without parking
+      r.release();
+      const notifiesBefore = w.doorbell.notifies;
+      const found = mode === 'sync' ? waiter.waitFor(hasWork) : await waiter.waitForAsync(hasWork);
+      expect(found).toBe(false);
+      expect(w.doorbell.notifies).toBe(notifiesBefore + 1); // the late ring won the exchange...
+      expect(r.doorbell.sleeping).toBe(false); // ...and cleared the announcement
+      // ...so the park must not have slept: the futex word moved after the park read it.
+      expect(waiter.lastPark).toBe('not-equal');
+    }
+  });
 });
