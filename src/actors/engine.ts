@@ -28,13 +28,14 @@
 //   a combo id, hence never a client order id (ids are (comboId, leg, attempt)). Across processes
 //   (a new shared memory) the composition root passes `comboIdBase` (from the journal).
 // - Books are not persisted: every top is a full state, the next one from either link rebuilds it.
-// - A restarted incarnation (STARTS > 1) starts REDUCING and stays so: the combos in flight of
-//   the previous incarnation are unknown to it (their reports are journaled and counted as
-//   IGNORED). The next step (reconciliation) must: rebuild positions and open combos from the
-//   journal (src/journal/recovery.ts), query every venue for the client ids of combos up to
-//   NEXT_COMBO and for open orders / positions / balances, prove both legs of every pair balanced
-//   (core/positions.ts ReconcileGate), then call risk.setReconciled(true). A first start may be
-//   declared flat (`assumeFlatOnFirstStart`), e.g. the simulator demo and tests.
+// - A restarted incarnation (STARTS > 1), or a first one not declared flat, starts REDUCING and
+//   recovers (engine-recovery.ts): waits until the journal actor has written out the journal
+//   ring, rebuilds orders, positions and open combos from the journal (params.journalDir),
+//   queries every order that is not final by client id (cancelling any found open), proves every
+//   pair balanced (core/positions.ts ReconcileGate), flattening the excess when it is not, and
+//   only then calls risk.setReconciled(true). Reports of earlier incarnations' orders go to the
+//   reconciliation, never to the execution machine. A first start may be declared flat
+//   (`assumeFlatOnFirstStart`), e.g. the simulator demo and tests.
 //
 // Ids: engine venue id = index in config.venues = the wire venue_id of every frame to and from
 // this engine; instrument id = index in config.instruments = the wire instrument_id.
@@ -69,7 +70,8 @@ import { ComboState, ExecEventKind, ExecutionEngine, bpsToTicks, chooseLeader, n
 import type { Instrument } from '../core/instrument.js';
 import { TopsTable } from '../core/market.js';
 import { DIR_AB, TRIGGER_RATIO, type PairModel } from '../core/pair.js';
-import { Positions } from '../core/positions.js';
+import { Positions, ReconcileGate } from '../core/positions.js';
+import { DEFAULT_EXEC_POLICY } from '../core/exec-types.js';
 import { BREAKER_NAMES, ComboCheck, RISK_REASON_NAMES, RiskEngine, TRADING_STATE_NAMES, type RiskEvent } from '../core/risk.js';
 import { Sizer, sizingReasonName } from '../core/sizing.js';
 import type { Tradable, TradableTable } from '../core/tradable.js';
@@ -77,6 +79,7 @@ import { FxRate, TriggerAction, TriggerEvaluator, setFxFromBook, triggerReasonNa
 import { binanceClientIds, okxClientIds, plainClientIds } from '../core/client-ids.js';
 import type { ClientIdFactory } from '../core/exec-types.js';
 import { AuditBuilder, type DecisionDetail } from '../journal/records.js';
+import { EngineRecovery, RECOVERY_PHASE_NAMES, RecoveryPhase } from './engine-recovery.js';
 
 /** Progress words of the engine's counters region. */
 export const ES = {
@@ -96,8 +99,12 @@ export const ES = {
   JOURNAL_RECORDS: 13,
   COMBOS_DONE: 14,
   COMBOS_ESCALATED: 15,
+  /** Restart recovery phase (engine-recovery.ts RecoveryPhase; 0 = none ran). */
+  RECOVERY: 16,
+  /** Combos an earlier incarnation left unfinished, settled by restart recovery (reconciled). */
+  COMBOS_RECOVERED: 17,
 } as const;
-export const ENGINE_STATE_WORDS = 16;
+export const ENGINE_STATE_WORDS = 18;
 
 export interface EngineFeedLink {
   /** Engine venue id (index in config.venues). */
@@ -126,8 +133,14 @@ export interface EngineParams {
   readonly clientIdFormat?: 'venue' | 'plain';
   /** Smallest combo id of this process (ids of earlier processes, from the journal, are below). */
   readonly comboIdBase?: number;
-  /** First incarnation: declare the book flat and reconciled (ACTIVE). Restarts stay REDUCING. */
+  /** First incarnation: declare the book flat and reconciled (ACTIVE). Restarts reconcile. */
   readonly assumeFlatOnFirstStart?: boolean;
+  /** The journal directory the journal actor writes: a start that is not declared flat rebuilds
+   * its orders and positions from it and reconciles them with the venues (engine-recovery.ts).
+   * Absent: such a start stays REDUCING (nothing to reconcile from). */
+  readonly journalDir?: string;
+  /** Longest wait for the journal actor to write out the journal ring at a restart. Default 10000. */
+  readonly journalDrainMs?: number;
   /** After a decision that did not act, the pair is not evaluated for this long. Default 200. */
   readonly cooldownMs?: number;
   /** Envelope source actor id. Default 100. */
@@ -142,6 +155,8 @@ export interface EngineSummary {
   readonly pairPositions: { pair: string; atoms: number }[];
   readonly exposure: { asset: number; units: number }[];
   readonly ignoredReports: number;
+  /** Restart recovery phase (IDLE when none ran). */
+  readonly recovery: string;
 }
 
 const ORDER_TYPE = { ioc: OrderType.Ioc, limit: OrderType.Limit, post_only: OrderType.PostOnly } as const;
@@ -260,6 +275,8 @@ export function createActor(raw: unknown): ActorBehaviour {
   let st: Counters;
   let ignoredReports = 0;
   let combos = 0;
+  let prevUnfinished = 0;
+  let queryWhy = 'outcome unknown'; // the journal note's reason for a query
   let now = 0;
   const views: (FrameView | null)[] = [];
 
@@ -313,13 +330,16 @@ export function createActor(raw: unknown): ActorBehaviour {
       nv.leg = c.leg;
       nv.reduceOnly = c.reduceOnly;
       copyTimes(times);
+      // The OrderSent record goes to the journal ring BEFORE the order goes to the executor: an
+      // engine crash between the two leaves a journaled order that was never sent (its query
+      // answers "unknown order"), never a sent order the journal does not know.
+      journal(audit.order(nv, head.times));
       if (j >= 0) {
         seqFor(j);
         enc.newOrder(head, nv);
         write(j);
         st.bump(ES.ORDERS);
       }
-      journal(audit.order(nv, head.times));
       if (j < 0) journal(audit.note(`no executor for venue ${c.venue}: order ${c.clientOrderId} not sent`, c.comboId));
     },
     cancel(c: Readonly<CancelCmd>): void {
@@ -352,28 +372,26 @@ export function createActor(raw: unknown): ActorBehaviour {
         enc.query(head, qv);
         write(j);
       }
-      journal(audit.note(`query ${c.clientOrderId} (outcome unknown)`, c.comboId));
+      journal(audit.note(`query ${c.clientOrderId} (${queryWhy})`, c.comboId));
     },
     event(ev: Readonly<ExecEvent>): void {
       risk.observeExecEvent(ev);
       if (ev.kind === ExecEventKind.FILL || ev.kind === ExecEventKind.LATE_FILL) {
         positions.applyExecFill(ev);
-        const k = comboPair.get(ev.comboId);
-        if (k !== undefined && ev.leg >= 0) {
-          const x = pairs[k]!;
-          const leg = ev.leg === 0 ? x.model.a : x.model.b;
-          const atoms = leg.baseAtoms(ev.qtyLots, ev.priceTicks) * (ev.side === 'buy' ? 1 : -1);
-          if (ev.leg === 0) pairPosA[k] = pairPosA[k]! + atoms;
-          else pairPosB[k] = pairPosB[k]! + atoms;
-        }
+        pairFill(ev.comboId, ev.leg, ev.side, ev.qtyLots, ev.priceTicks);
         const asset = ev.instrument >= 0 && ev.instrument < nIns ? baseAssets[ev.instrument]! : -1;
         if (asset >= 0) risk.updateExposure(ev.nowUs, asset, exec.assetExposure(asset));
       } else if (ev.kind === ExecEventKind.STATE) {
         const k = comboPair.get(ev.comboId);
         const terminal = ev.state === ComboState.DONE || ev.state === ComboState.ESCALATED;
         if (k !== undefined) pairActive[k] = terminal ? 0 : ev.comboId;
-        if (ev.state === ComboState.DONE) st.bump(ES.COMBOS_DONE);
-        if (ev.state === ComboState.ESCALATED) st.bump(ES.COMBOS_ESCALATED);
+        if (recovery.phase === RecoveryPhase.REPAIR) {
+          recovery.onJobState(ev.nowUs, ev.comboId, terminal, ev.state === ComboState.DONE);
+          st.set(ES.RECOVERY, recovery.phase);
+        }
+        // combo counters count combos only (not flatten jobs of the kill switch or of recovery)
+        if (k !== undefined && ev.state === ComboState.DONE) st.bump(ES.COMBOS_DONE);
+        if (k !== undefined && ev.state === ComboState.ESCALATED) st.bump(ES.COMBOS_ESCALATED);
         journal(audit.note(`combo ${ev.comboId} ${COMBO_NAMES[ev.prevState] ?? ev.prevState} -> ${COMBO_NAMES[ev.state] ?? ev.state} (cause ${ev.reason}, imbalance ${ev.imbalanceUnits})`, ev.comboId));
       } else if (ev.kind === ExecEventKind.ESCALATED || ev.kind === ExecEventKind.GATE_DENIED || ev.kind === ExecEventKind.NEVER_PLACED || ev.kind === ExecEventKind.UNKNOWN_ALARM) {
         journal(audit.note(`combo ${ev.comboId} ${EXEC_EVENT_NAMES[ev.kind]} leg ${ev.leg} ${ev.clientOrderId} reason ${ev.reason}`, ev.comboId));
@@ -401,9 +419,61 @@ export function createActor(raw: unknown): ActorBehaviour {
     assetCount: nAssets,
   });
 
+  // ---- restart recovery ------------------------------------------------------------------------
+
+  const gate = new ReconcileGate(tradables, p.executors.map((e) => e.venue), pairs.map((x, k) => ({ pairId: k, a: x.a, b: x.b })));
+  const reconCmd = { comboId: 0, leg: 0, orderRef: 0, clientOrderId: '', venue: 0, instrument: 0 };
+  const recovery = new EngineRecovery({
+    journalDir: p.journalDir ?? '',
+    journalBacklogBytes: () => outs[E]!.usedBytes() + backlogs[E]!.length,
+    drainTimeoutUs: (p.journalDrainMs ?? 10_000) * 1000,
+    positions,
+    market: tops,
+    risk,
+    exec,
+    gate,
+    venues: p.executors.map((e) => e.venue),
+    policy: policies[0] ?? DEFAULT_EXEC_POLICY,
+    query(o) {
+      followUpTimes();
+      queryWhy = 'restart recovery';
+      sink.query(Object.assign(reconCmd, { comboId: o.comboId, leg: o.leg, orderRef: o.orderRef, clientOrderId: o.clientOrderId, venue: o.venue, instrument: o.instrument }));
+      queryWhy = 'outcome unknown';
+    },
+    cancel(o) {
+      followUpTimes();
+      sink.cancel(Object.assign(reconCmd, { comboId: o.comboId, leg: o.leg, orderRef: o.orderRef, clientOrderId: o.clientOrderId, venue: o.venue, instrument: o.instrument }));
+    },
+    note: (text, comboId) => journal(audit.note(text, comboId ?? 0)),
+    pairFill: (comboId, leg, _instrument, side, lots, px) => pairFill(comboId, leg, side, lots, px),
+    comboLegs(comboId, instA, instB) {
+      const k = pairs.findIndex((x) => x.a === instA && x.b === instB);
+      if (k >= 0) comboPair.set(comboId, k);
+    },
+    nextJobId() {
+      const id = st.get(ES.NEXT_COMBO);
+      st.set(ES.NEXT_COMBO, id + 1);
+      return id;
+    },
+    reconciled() {
+      // the combos the earlier incarnations left unfinished (counted at this start) are settled
+      if (prevUnfinished > 0) st.set(ES.COMBOS_RECOVERED, st.get(ES.COMBOS_RECOVERED) + prevUnfinished);
+      prevUnfinished = 0;
+    },
+  });
+
   // ---- decisions -------------------------------------------------------------------------------
 
   const pairPosition = (k: number): number => Math.round((pairPosA[k]! - pairPosB[k]!) / 2);
+  /** A fill of leg `leg` of combo `comboId` moves its pair's position (signed base atoms). */
+  function pairFill(comboId: number, leg: number, side: 'buy' | 'sell', lots: number, priceTicks: number): void {
+    const k = comboPair.get(comboId);
+    if (k === undefined || leg < 0) return;
+    const x = pairs[k]!;
+    const atoms = (leg === 0 ? x.model.a : x.model.b).baseAtoms(lots, priceTicks) * (side === 'buy' ? 1 : -1);
+    if (leg === 0) pairPosA[k] = pairPosA[k]! + atoms;
+    else pairPosB[k] = pairPosB[k]! + atoms;
+  }
 
   const decisionRecord = (k: number, comboId: number, acted: boolean, checks: DecisionDetail['checks'], qtyLots: number): void => {
     const x = pairs[k]!;
@@ -597,6 +667,13 @@ export function createActor(raw: unknown): ActorBehaviour {
     journal(audit.report(rv, times));
     followUpTimes();
     curCombo = rv.comboId;
+    // an order of an earlier incarnation: the restart reconciliation owns it
+    if (recovery.reconciler !== null && recovery.onReport(now, rv.venueId, rep.clientOrderId, rep)) {
+      st.set(ES.RECOVERY, recovery.phase);
+      st.set(ES.TRADING_STATE, risk.state);
+      curCombo = 0;
+      return;
+    }
     exec.onReport(now, rep);
     curCombo = 0;
   };
@@ -618,7 +695,11 @@ export function createActor(raw: unknown): ActorBehaviour {
         journal(audit.note('engine started: first start declared flat (assumeFlatOnFirstStart): ACTIVE'));
       } else {
         journal(audit.note(`engine ${starts === 1 ? 'started' : `restarted (start ${starts})`}: REDUCING until reconciliation; next combo id ${st.get(ES.NEXT_COMBO)}`));
+        prevUnfinished = st.get(ES.COMBOS) - st.get(ES.COMBOS_DONE) - st.get(ES.COMBOS_ESCALATED) - st.get(ES.COMBOS_RECOVERED);
+        if (p.journalDir !== undefined) recovery.begin(now);
+        else journal(audit.note('no journal directory configured: nothing to reconcile from, stays REDUCING'));
       }
+      st.set(ES.RECOVERY, recovery.phase);
       st.set(ES.TRADING_STATE, risk.state);
     },
     onFrame(_c: ActorContext, ring: number, u8: Uint8Array, off: number, _len: number) {
@@ -653,6 +734,11 @@ export function createActor(raw: unknown): ActorBehaviour {
         exec.onTimer(now);
         work++;
       }
+      if (recovery.active && recovery.wakeAtUs() <= now) {
+        work += recovery.poll(now);
+        st.set(ES.RECOVERY, recovery.phase);
+        st.set(ES.TRADING_STATE, risk.state);
+      }
       for (let j = 0; j <= E; j++) {
         const q = backlogs[j]!;
         const w = outs[j]!;
@@ -679,6 +765,7 @@ export function createActor(raw: unknown): ActorBehaviour {
       pairPositions: pairs.map((x, k) => ({ pair: x.model.id, atoms: pairPosition(k) })),
       exposure: Array.from({ length: nAssets }, (_, a) => ({ asset: a, units: exec.assetExposure(a) })),
       ignoredReports,
+      recovery: RECOVERY_PHASE_NAMES[recovery.phase],
     };
   }
 }

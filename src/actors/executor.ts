@@ -47,6 +47,7 @@ import {
   newStageTimes,
   threadEncoder,
   type LinkStateValue,
+  type NewOrderValue,
   type OrderReportValue,
   type StageTimesValue,
 } from '../wire/index.js';
@@ -56,6 +57,7 @@ import { VENUE_IDS } from '../venues/types.js';
 import type { WsLinkState } from '../venues/io/ws-link.js';
 import { createOrderChannel, type OrderChannel, type OrderChannelConfig, type OrderSwitchEvent } from '../venues/order-channel.js';
 import { ExecutorState, EXEC_STATE } from './executor-state.js';
+import { IntentLog } from '../journal/intents.js';
 import { baseReport, errorReport, isRepeat, venueReport, type ExecOrder } from './executor-reports.js';
 
 export interface ExecutorInstrument {
@@ -76,6 +78,14 @@ export interface ExecutorParams {
   readonly state: string;
   /** Envelope source actor id. Default linkId. */
   readonly sourceActor?: number;
+  /**
+   * Journal directory: every order is appended to this executor's intent stream
+   * (`intent-exec-<linkId>`, src/journal/intents.ts) before it is handed to the socket, so a
+   * kill -9 of the whole process cannot lose an order that reached the venue. Absent: no intents.
+   */
+  readonly journalDir?: string;
+  /** What an intent append waits for: 'write' (default: the kernel owns it) or 'fdatasync'. */
+  readonly intentSync?: 'write' | 'fdatasync';
   /**
    * Test hook: planned worker exits, in order, each once per shared state (CRASHES word): entry k
    * exits when handling its client order id, 'before_send' (taken, not sent) or 'after_answer'
@@ -157,6 +167,9 @@ export function createActor(raw: unknown): ActorBehaviour {
   let ready = false;
   let readyP: Promise<void> = Promise.resolve();
   let stopping = false;
+  // opened in onStart (a warm spare must not open the stream while the active worker writes it)
+  let intents: IntentLog | null = null;
+  const iv: NewOrderValue = { clientOrderId: '', orderRef: 0, instrumentId: 0, venueId: p.venueId, side: Side.Buy, orderType: OrderType.Ioc, priceTicks: 0, qtyLots: 0, comboId: 0, leg: 0, reduceOnly: false };
 
   // ---- output ---------------------------------------------------------------------------------
 
@@ -310,6 +323,19 @@ export function createActor(raw: unknown): ActorBehaviour {
     const intent: OrderIntent = { clientOrderId: cid, side: o.side === Side.Buy ? 'buy' : 'sell', type, priceTicks: m.priceTicks(), qtyLots: o.qtyLots, ...(m.reduceOnly() ? { reduceOnly: true } : {}) };
     await whenReady();
     crashHook(cid, 'before_send');
+    if (intents !== null) {
+      iv.clientOrderId = cid;
+      iv.orderRef = m.orderRef();
+      iv.instrumentId = m.instrumentId();
+      iv.side = o.side;
+      iv.orderType = m.orderType();
+      iv.priceTicks = m.priceTicks();
+      iv.qtyLots = o.qtyLots;
+      iv.comboId = m.comboId();
+      iv.leg = m.leg();
+      iv.reduceOnly = m.reduceOnly();
+      intents.recordIntent(iv, o.times); // returns once the kernel owns the record
+    }
     o.times.orderSentUs = nowUs();
     const out = await channel.place(o.instrument, intent);
     crashHook(cid, 'after_answer');
@@ -412,6 +438,7 @@ export function createActor(raw: unknown): ActorBehaviour {
       st = ExecutorState.attach(c.map, p.state);
       slotView = new FrameView(st.u8);
       const taken = st.recover();
+      if (p.journalDir !== undefined) intents = new IntentLog({ dir: p.journalDir, executor: `exec-${p.linkId}`, sourceActor: p.sourceActor ?? p.linkId, ...(p.intentSync ? { intentSync: p.intentSync } : {}) });
       channel = createOrderChannel({ ...p.channel, seed: (p.channel.seed ?? 1) + p.linkId }, table, { onReport: onStreamReport, onSwitch, onLinkState }, () => performance.now());
       publishLink(LinkRole.Primary, LinkStatus.Connecting, 'start');
       channel.start();
@@ -455,6 +482,7 @@ export function createActor(raw: unknown): ActorBehaviour {
     },
     poll(): number {
       let work = 0;
+      if (intents !== null && intents.tick()) work++; // group fdatasync of intents
       while (backlog.length > 0) {
         const f = backlog[0]!;
         if (!ring.write(f, 0, f.length)) break;
@@ -466,6 +494,7 @@ export function createActor(raw: unknown): ActorBehaviour {
     async onStop(c: ActorContext) {
       stopping = true;
       await channel.close();
+      intents?.close();
       publishLink(roleOf(channel.activeName), LinkStatus.Down, 'stopped');
       c.report({ executor: p.linkId, counters, channel: channel.counters, active: channel.activeName });
     },

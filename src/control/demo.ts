@@ -129,6 +129,8 @@ export interface DemoSnapshot {
   readonly combos: number;
   readonly combosDone: number;
   readonly combosEscalated: number;
+  /** Combos an engine incarnation left unfinished when it crashed, settled by the restarted one's recovery. */
+  readonly combosRecovered: number;
   readonly engineOrders: number;
   readonly decisions: number;
   readonly denials: number;
@@ -480,6 +482,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
         linkId: 100 + e.venue,
         instruments: e.instruments.map((i) => ({ spec: specOf(i), instrumentId: i })),
         state: e.state,
+        journalDir,
       };
       return { id: e.id, module: compiledModule('src/actors/executor.ts'), inbound: [e.orders], outbound: [e.reports], wait: 'async-park', parkTimeoutMs: 20, cpu: cpu(1), hangTimeoutMs: 10_000, params };
     });
@@ -492,6 +495,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
       clientIdPrefix: 'xmcdemo',
       comboIdBase,
       assumeFlatOnFirstStart: true,
+      journalDir,
     };
     const journalParams: JournalActorParams = { dir: journalDir, progress: 'journal.progress' };
     const sup = new Supervisor(
@@ -666,6 +670,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
         combos: est.get(ES.COMBOS),
         combosDone: est.get(ES.COMBOS_DONE),
         combosEscalated: est.get(ES.COMBOS_ESCALATED),
+        combosRecovered: est.get(ES.COMBOS_RECOVERED),
         engineOrders: est.get(ES.ORDERS),
         decisions: est.get(ES.DECISIONS),
         denials: est.get(ES.DENIALS),
@@ -695,7 +700,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
         // let the combos in flight finish (both legs or their repair) before the engine stops
         await sup.childSupervisor('feeds')?.stop();
         const drainUntil = Date.now() + (opts.stopDrainMs ?? 15_000);
-        while (Date.now() < drainUntil && est.get(ES.COMBOS) > est.get(ES.COMBOS_DONE) + est.get(ES.COMBOS_ESCALATED)) {
+        while (Date.now() < drainUntil && est.get(ES.COMBOS) > est.get(ES.COMBOS_DONE) + est.get(ES.COMBOS_ESCALATED) + est.get(ES.COMBOS_RECOVERED)) {
           await new Promise((r) => setTimeout(r, 20));
         }
         await sup.stop();
@@ -746,7 +751,7 @@ const us = (x: number): string => (x >= 10_000 ? `${(x / 1000).toFixed(1)} ms` :
 /** The live summary (a few dozen lines). */
 export function renderSnapshot(s: DemoSnapshot): string {
   const L: string[] = [];
-  L.push(`xmc demo  t=${s.uptimeSec.toFixed(0)} s  state ${s.tradingState}  combos ${s.combos} (done ${s.combosDone}, escalated ${s.combosEscalated})  orders ${s.engineOrders}  decisions ${s.decisions}  denials ${s.denials}`);
+  L.push(`xmc demo  t=${s.uptimeSec.toFixed(0)} s  state ${s.tradingState}  combos ${s.combos} (done ${s.combosDone}, escalated ${s.combosEscalated}${s.combosRecovered > 0 ? `, recovered ${s.combosRecovered}` : ''})  orders ${s.engineOrders}  decisions ${s.decisions}  denials ${s.denials}`);
   for (const p of s.pairs) {
     L.push(`  pair ${p.id}: ${p.trigger}, open >= ${p.open} ${p.unit}, close <= ${p.close}`);
     for (const [k, b] of p.books.entries()) {

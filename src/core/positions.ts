@@ -365,6 +365,7 @@ export class ReconcileGate {
   private readonly pending = new Set<number>();
   private readonly groups: { pairs: number[]; instruments: number[]; tolerance: number }[] = [];
   private unbalanced: number[] = [];
+  private unbalancedGroupList: { readonly instruments: readonly number[]; readonly tolerance: number }[] = [];
   private checked = false;
 
   constructor(instruments: TradableTable, venues: readonly number[], pairs: readonly PairInstruments[]) {
@@ -411,10 +412,14 @@ export class ReconcileGate {
   check(pos: Positions): boolean {
     this.checked = true;
     this.unbalanced = [];
+    this.unbalancedGroupList = [];
     for (const g of this.groups) {
       let sum = 0;
       for (const i of g.instruments) sum += pos.positionUnits(i);
-      if (!(Math.abs(sum) < g.tolerance)) this.unbalanced.push(...g.pairs);
+      if (!(Math.abs(sum) < g.tolerance)) {
+        this.unbalanced.push(...g.pairs);
+        this.unbalancedGroupList.push(g);
+      }
     }
     return this.proven;
   }
@@ -430,5 +435,10 @@ export class ReconcileGate {
 
   get unbalancedPairs(): readonly number[] {
     return this.unbalanced;
+  }
+
+  /** The instrument groups (connected by pairs) whose net base position failed the last check. */
+  get unbalancedGroups(): readonly { readonly instruments: readonly number[]; readonly tolerance: number }[] {
+    return this.unbalancedGroupList;
   }
 }
