@@ -18,6 +18,10 @@
 // of the same names) with a no-op behaviour. It never touches the real layout and never calls
 // the real behaviour; the behaviour's own functions stay cold.
 //
+// Transport 'port' (boot.transport, the postMessage benchmark baseline): after the behaviour is
+// created the worker hands over to runPortActor (port-transport.ts): MessagePorts instead of
+// rings, an event-driven loop, no rehearsal, never a spare. Everything below is ring mode.
+//
 // Run loop: see actor.ts. Sync strategies ('spin', 'spin-park', 'park') run a plain loop that
 // never returns to the event loop until stop; 'async-park' runs one iteration per macrotask
 // (setImmediate with a preallocated callback while there is work, Atomics.waitAsync when idle),
@@ -68,7 +72,8 @@ import { Waiter } from '../shm/wait.js';
 import { ACTOR_STATE, ActorControl, CTL, MAX_INBOUND, actorRegions, bellRegionName } from './control.js';
 import { nowUs } from './clock.js';
 import { pinCurrentThread, type PinReport } from './pinning.js';
-import type { ActorBehaviour, ActorBoot, ActorContext, ActorFactory, ActorMessage } from './actor.js';
+import { makeActorContext, type ActorBehaviour, type ActorBoot, type ActorContext, type ActorFactory, type ActorMessage } from './actor.js';
+import { runPortActor } from './port-transport.js';
 
 const port = parentPort;
 if (port === null) throw new Error('actor-main must run in a worker thread');
@@ -215,23 +220,25 @@ function buildRun(boot: ActorBoot, map: ShmMap, ctl: ActorControl, pin: PinRepor
     return false;
   };
 
-  const ctx: ActorContext = {
-    name: boot.name,
-    generation: boot.generation,
-    params: boot.params,
+  const ctx: ActorContext = makeActorContext(
+    boot,
     map,
     pin,
-    inbound,
-    outbound,
-    releasedNext: (i) => Atomics.load(i32, base + CTL.RELEASED_BASE + i) >>> 0,
-    waitForSpace: (i, len) => outbound[i]!.waitForSpace(len, spaceWaiters[i]!),
-    waitForSpaceAsync: (i, len) => outbound[i]!.waitForSpaceAsync(len, spaceWaiters[i]!),
-    stopRequested,
-    stop: () => {
-      selfStop = true;
+    {
+      inbound,
+      outbound,
+      releasedNext: (i) => Atomics.load(i32, base + CTL.RELEASED_BASE + i) >>> 0,
+      waitForSpace: (i, len) => outbound[i]!.waitForSpace(len, spaceWaiters[i]!),
+      waitForSpaceAsync: (i, len) => outbound[i]!.waitForSpaceAsync(len, spaceWaiters[i]!),
     },
-    report: (data) => send({ t: 'report', generation: boot.generation, data }),
-  };
+    {
+      stopRequested,
+      stop: () => {
+        selfStop = true;
+      },
+      report: (data) => send({ t: 'report', generation: boot.generation, data }),
+    },
+  );
 
   const onFrame = behaviour.onFrame;
   const onBatchEnd = behaviour.onBatchEnd;
@@ -303,6 +310,20 @@ function rehearse(boot: ActorBoot, pin: PinReport): void {
 
 // ------------------------------------------------------------------------------------ main
 
+/** The end of a graceful stop: onStop, STATE = STOPPED, 'stopped', exit 0. */
+async function finishActor(boot: ActorBoot, ctl: ActorControl, behaviour: ActorBehaviour, ctx: ActorContext, stats: { frames: number; iterations: number }): Promise<void> {
+  Atomics.store(ctl.i32, ctl.base + CTL.STATE, ACTOR_STATE.STOPPING);
+  try {
+    if (behaviour.onStop) await behaviour.onStop(ctx);
+  } catch (err) {
+    fence(err);
+  }
+  Atomics.store(ctl.i32, ctl.base + CTL.STATE, ACTOR_STATE.STOPPED);
+  send({ t: 'stopped', generation: boot.generation, frames: stats.frames, iterations: stats.iterations });
+  // Let the message go out, then end the thread even if the behaviour left handles open.
+  setImmediate(() => process.exit(0));
+}
+
 async function main(boot: ActorBoot): Promise<void> {
   const map = ShmMap.attach(boot.sab);
   const ctl = new ActorControl(map, boot.name);
@@ -315,6 +336,17 @@ async function main(boot: ActorBoot): Promise<void> {
   const factory = mod.createActor ?? mod.default;
   if (typeof factory !== 'function') throw new Error(`actor ${boot.name}: ${boot.module} exports no createActor`);
   const behaviour: ActorBehaviour = factory(boot.params);
+  if (boot.transport === 'port') {
+    // MessagePorts instead of rings (port-transport.ts): no spare, no rehearsal, no takeover.
+    if (boot.spare) throw new Error(`actor ${boot.name}: transport 'port' cannot run as a warm spare`);
+    armFence(ctl, boot.generation);
+    await runPortActor(boot, map, ctl, pin, behaviour, {
+      send,
+      fence: (err) => fence(err),
+      finish: (ctx, stats) => finishActor(boot, ctl, behaviour, ctx, stats),
+    });
+    return;
+  }
   rehearse(boot, pin);
 
   if (boot.spare) {
@@ -347,18 +379,7 @@ async function main(boot: ActorBoot): Promise<void> {
   send(boot.spare ? { t: 'running', generation: boot.generation, woke, at: nowUs() } : { t: 'ready', generation: boot.generation, spare: false, pin });
 
   const hbIdx = base + CTL.HEARTBEAT;
-  const finish = async (): Promise<void> => {
-    Atomics.store(i32, base + CTL.STATE, ACTOR_STATE.STOPPING);
-    try {
-      if (behaviour.onStop) await behaviour.onStop(ctx);
-    } catch (err) {
-      fence(err);
-    }
-    Atomics.store(i32, base + CTL.STATE, ACTOR_STATE.STOPPED);
-    send({ t: 'stopped', generation: boot.generation, frames: stats.frames, iterations: stats.iterations });
-    // Let the message go out, then end the thread even if the behaviour left handles open.
-    setImmediate(() => process.exit(0));
-  };
+  const finish = (): Promise<void> => finishActor(boot, ctl, behaviour, ctx, stats);
 
   if (boot.wait !== 'async-park') {
     clearInterval(keepAlive);

@@ -23,11 +23,14 @@
 //    what the replacement sees). An exception before that (module load, createActor, a spare
 //    waiting for its takeover) ends the worker with an 'error' event, as any uncaught error.
 // Frame views handed to onFrame (u8, offset, len) are valid only during the call.
+// makeActorContext (below, no side effects) builds the context for both runtimes: rings
+// (actor-main.ts) and MessagePorts (port-transport.ts).
 import type { ResourceLimits } from 'node:worker_threads';
 import type { ShmMap } from '../shm/layout.js';
 import type { RingReader, RingWriter } from '../shm/ring.js';
 import type { WaitStrategyName } from '../shm/wait.js';
 import type { PinReport } from './pinning.js';
+import type { ActorPorts, Transport } from './port-transport.js';
 
 export interface ActorContext {
   /** Actor name (also the prefix of its control regions). */
@@ -92,6 +95,10 @@ export interface ActorBoot {
   /** Warm spare: boot to ready, then park until TAKEOVER == generation. */
   readonly spare: boolean;
   readonly generation: number;
+  /** 'ring' (default): shared-memory rings. 'port': MessagePorts (port-transport.ts). */
+  readonly transport?: Transport;
+  /** transport 'port' only: the actor's ends of the tree's MessageChannels (transferred). */
+  readonly ports?: ActorPorts;
 }
 
 /** Worker -> supervisor messages. Times (`at`, `woke`) are clock.ts nowUs() of the worker. */
@@ -123,4 +130,23 @@ export interface ActorSpec {
   readonly batch?: number;
   readonly params?: unknown;
   readonly resourceLimits?: ResourceLimits;
+  /**
+   * How this actor's rings are carried. 'ring' (default): SPSC rings in the SharedArrayBuffer.
+   * 'port': one MessageChannel per ring name, created by the supervisor (port-transport.ts); a
+   * benchmark baseline: such an actor is never restarted (a crash escalates) and cannot have a
+   * warm spare. Both ends of a ring must use the same transport.
+   */
+  readonly transport?: Transport;
+}
+
+/** The ActorContext of one incarnation: the boot's identity plus the runtime's rings (or ports),
+ * released positions and stop / report hooks. */
+export function makeActorContext(
+  boot: ActorBoot,
+  map: ShmMap,
+  pin: PinReport,
+  io: Pick<ActorContext, 'inbound' | 'outbound' | 'releasedNext' | 'waitForSpace' | 'waitForSpaceAsync'>,
+  hooks: Pick<ActorContext, 'stopRequested' | 'stop' | 'report'>,
+): ActorContext {
+  return { name: boot.name, generation: boot.generation, params: boot.params, map, pin, ...io, ...hooks };
 }

@@ -38,6 +38,14 @@
 // escalated before all its children were first ready, the parent sees a bootstrap failure. The
 // root supervisor giving up stops everything and reports `gave_up` (DESIGN: halts trading).
 //
+// Port transport (port-transport.ts, the postMessage benchmark baseline). An actor spec with
+// `transport: 'port'` gets MessagePorts instead of rings: the tree keeps one MessageChannel per
+// ring name (writer end = port1, reader end = port2), each end handed out once, transferred to
+// the worker in workerData; `portWriter(ring)` hands the writer end of a ring fed by the main
+// thread. A port dies with the worker it was transferred to, so port actors are NEVER restarted:
+// a restart decision that would start one (or a nested supervisor holding one) escalates instead
+// (why 'port_transport'); a warm spare with transport 'port' is rejected at construction.
+//
 // Invariants: at most one active worker per actor at any time, and a new one takes the ring
 // roles only after the previous one has exited or fenced; each crash reaches the policy once
 // (a fenced worker's exit never does); exits of workers the supervisor is stopping, or of
@@ -45,10 +53,11 @@
 // exit reported as `reaped`) once its restart was handled, and at the latest when the
 // supervisor stops; after an exit is handled either every present child is running, or the
 // supervisor has escalated; events are emitted for every transition and never on the hot path.
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { ShmMap } from '../shm/layout.js';
 import { Doorbell, type WaitStrategyName } from '../shm/wait.js';
-import { RING_PROD_DOORBELL } from '../shm/formats.js';
+import { RING_PROD_DOORBELL, ringMaxFrame } from '../shm/formats.js';
+import { PORT_DEFAULT_MAX_FRAME, PortWriter, type ActorPorts } from './port-transport.js';
 import { compiledModule } from '../paths.js';
 import { nowMs } from './clock.js';
 import { ActorControl, CTL, checkActorName } from './control.js';
@@ -174,8 +183,8 @@ export type SupervisorEvent =
   | (EventBase & { readonly type: 'reaped'; readonly child: string; readonly generation: number; readonly code: number })
   | (EventBase & { readonly type: 'removed'; readonly child: string; readonly why: string })
   | (EventBase & { readonly type: 'stopped'; readonly child: string; readonly generation: number; readonly code: number | null; readonly spare: boolean })
-  | (EventBase & { readonly type: 'escalated'; readonly why: 'intensity' | 'bootstrap'; readonly child: string })
-  | (EventBase & { readonly type: 'gave_up'; readonly why: 'intensity' | 'bootstrap'; readonly child: string })
+  | (EventBase & { readonly type: 'escalated'; readonly why: EscalationWhy; readonly child: string })
+  | (EventBase & { readonly type: 'gave_up'; readonly why: EscalationWhy; readonly child: string })
   | (EventBase & { readonly type: 'pin_unavailable'; readonly child: string; readonly failure: PinFailure; readonly detail: string })
   | (EventBase & { readonly type: 'report'; readonly child: string; readonly generation: number; readonly data: unknown })
   | (EventBase & { readonly type: 'shutdown' });
@@ -183,10 +192,14 @@ export type SupervisorEvent =
 export type SupervisorEventType = SupervisorEvent['type'];
 export type SupervisorListener = (e: SupervisorEvent) => void;
 
+/** Why a supervisor ended abnormally: the policy's reasons, or 'port_transport' (a restart of
+ * an actor running with transport 'port' was refused: see the header). */
+export type EscalationWhy = 'intensity' | 'bootstrap' | 'port_transport';
+
 export type SupervisorOutcome =
   | { readonly kind: 'stopped' }
-  | { readonly kind: 'escalated'; readonly why: 'intensity' | 'bootstrap'; readonly child: string; readonly duringBootstrap: boolean }
-  | { readonly kind: 'gave_up'; readonly why: 'intensity' | 'bootstrap'; readonly child: string };
+  | { readonly kind: 'escalated'; readonly why: EscalationWhy; readonly child: string; readonly duringBootstrap: boolean }
+  | { readonly kind: 'gave_up'; readonly why: EscalationWhy; readonly child: string };
 
 /** Thrown by start() when the supervisor escalated or gave up before all children were ready. */
 export class SupervisorStartError extends Error {
@@ -347,6 +360,19 @@ interface TreeContext {
   readonly listeners: Set<SupervisorListener>;
   readonly pinWarned: Set<PinFailure>;
   nextGeneration: number;
+  /** Transport 'port': one MessageChannel per ring name, each end handed out at most once. */
+  readonly channels: Map<string, PortChannel>;
+}
+
+interface PortChannel {
+  readonly ch: MessageChannel;
+  writerTaken: boolean;
+  readerTaken: boolean;
+}
+
+/** Whether a child (or, for a nested supervisor, any of its descendants) uses transport 'port'. */
+function usesPorts(c: ChildSpec): boolean {
+  return c.kind === 'supervisor' ? c.supervisor.children.some(usesPorts) : c.transport === 'port';
 }
 
 type StartResult = { ok: true } | { ok: false; reason: ExitReason };
@@ -428,6 +454,7 @@ export class Supervisor {
       listeners: new Set(opts.onEvent ? [opts.onEvent] : []),
       pinWarned: new Set(),
       nextGeneration: 1,
+      channels: new Map(),
     };
     this.policy = {
       strategy: spec.strategy ?? 'one_for_one',
@@ -453,6 +480,10 @@ export class Supervisor {
     const map = this.tree.map;
     const ctl = new ActorControl(map, c.id);
     const i32 = new Int32Array(map.sab);
+    if (c.transport === 'port') {
+      if (c.warmSpare) throw new Error(`actor ${c.id}: transport 'port' cannot have a warm spare (its MessagePorts cannot be handed over)`);
+      return { kind: 'actor', spec: c, ctl, spaceBells: [], status: 'down', active: null, spare: null, generation: 0, readyAt: undefined, restarts: 0, pendingExit: false, hbValue: 0, hbChangedAt: 0 };
+    }
     const spaceBells = (c.outbound ?? []).map((ring) => {
       const r = map.region(ring, 'ring');
       return new Doorbell(map.sab, i32[(r.offset + RING_PROD_DOORBELL) >> 2]!);
@@ -579,6 +610,14 @@ export class Supervisor {
     return r.sup;
   }
 
+  /**
+   * Transport 'port': the writer end of ring `ring` for a producer that is not an actor (this
+   * thread). Throws when that end was already handed out.
+   */
+  portWriter(ring: string): PortWriter {
+    return new PortWriter(this.takePort(ring, 'writer', 'main thread'), ring, this.portMaxFrame(ring));
+  }
+
   /** The control block of actor `id` (heartbeat, counters, released sequence numbers). */
   control(id: string): ActorControl {
     return this.findActor(id).ctl;
@@ -657,9 +696,40 @@ export class Supervisor {
     }
   }
 
+  private takePort(ring: string, end: 'writer' | 'reader', by: string): MessagePort {
+    let c = this.tree.channels.get(ring);
+    if (c === undefined) this.tree.channels.set(ring, (c = { ch: new MessageChannel(), writerTaken: false, readerTaken: false }));
+    if (end === 'writer' ? c.writerTaken : c.readerTaken) {
+      throw new Error(`port transport: the ${end} end of ${ring} was already handed out (${by} cannot take it: port actors are never restarted)`);
+    }
+    if (end === 'writer') c.writerTaken = true;
+    else c.readerTaken = true;
+    return end === 'writer' ? c.ch.port1 : c.ch.port2;
+  }
+
+  private portMaxFrame(ring: string): number {
+    const map = this.tree.map;
+    return map.has(ring) && map.region(ring).kind === 'ring' ? ringMaxFrame(map.region(ring).param) : PORT_DEFAULT_MAX_FRAME;
+  }
+
+  private closePorts(): void {
+    for (const c of this.tree.channels.values()) {
+      c.ch.port1.close();
+      c.ch.port2.close();
+    }
+  }
+
   private spawn(rec: ActorRecord, spare: boolean): WorkerHandle {
     const s = rec.spec;
     const generation = this.tree.nextGeneration++;
+    let ports: ActorPorts | undefined;
+    if (s.transport === 'port') {
+      ports = {
+        inbound: (s.inbound ?? []).map((r) => this.takePort(r, 'reader', s.id)),
+        outbound: (s.outbound ?? []).map((r) => this.takePort(r, 'writer', s.id)),
+        maxFrames: (s.outbound ?? []).map((r) => this.portMaxFrame(r)),
+      };
+    }
     const boot: ActorBoot = {
       sab: this.tree.sab,
       name: s.id,
@@ -674,9 +744,11 @@ export class Supervisor {
       params: s.params ?? null,
       spare,
       generation,
+      ...(ports === undefined ? {} : { transport: 'port' as const, ports }),
     };
     const worker = new Worker(compiledModule(ACTOR_MAIN), {
       workerData: boot,
+      ...(ports === undefined ? {} : { transferList: [...ports.inbound, ...ports.outbound] }),
       // Thread name in profiles and inspectors: actor id, generation, role.
       name: `${s.id}#${generation}${spare ? '-spare' : ''}`,
       ...(s.resourceLimits ? { resourceLimits: s.resourceLimits } : {}),
@@ -1035,6 +1107,17 @@ export class Supervisor {
           );
           return;
         case 'restart': {
+          // A port actor's MessagePorts died with its worker: refuse, escalate (see the header).
+          const portChild = [...d.stop, ...d.start].find((id) => usesPorts(this.byId.get(id)!.spec));
+          if (portChild !== undefined) {
+            await this.stopAll();
+            this.end(
+              this.isRoot
+                ? { kind: 'gave_up', why: 'port_transport', child: portChild }
+                : { kind: 'escalated', why: 'port_transport', child: portChild, duringBootstrap: !this.everReady },
+            );
+            return;
+          }
           for (const id of d.stop) await this.stopChild(this.byId.get(id)!);
           for (const id of d.remove) {
             const r = this.byId.get(id)!;
@@ -1090,6 +1173,7 @@ export class Supervisor {
     this.state = 'ended';
     if (this.hangTimer) clearInterval(this.hangTimer);
     this.hangTimer = null;
+    if (this.isRoot) this.closePorts();
     if (outcome.kind === 'escalated') {
       this.emit({ ...this.base(), type: 'escalated', why: outcome.why, child: outcome.child });
     } else if (outcome.kind === 'gave_up') {

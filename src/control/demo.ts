@@ -68,12 +68,25 @@ export interface DemoOptions {
   readonly dislocationTicks?: number;
   /** OKX spot dislocation duration, generator steps. Default 20. */
   readonly dislocationSteps?: number;
-  /** Generator step and depth publication interval, ms. Default 100. */
+  /** Generator step and depth publication interval, ms. Default 100. 0: no generator timer (the
+   * caller steps the market with `sim.step()` / `sim.flush()`, e.g. bench/tick-to-order.ts). */
   readonly tickMs?: number;
+  /** Depth publication interval of the simulated venues, ms. Default `tickMs` (100 when that is 0). */
+  readonly publishMs?: number;
+  /** Engine configuration YAML (its venues and instruments must be the simulator's). Default:
+   * the embedded default configuration. */
+  readonly configYaml?: string;
+  /** Last word on the simulator's configuration (e.g. a benchmark lifting rate limits). */
+  readonly simConfig?: (c: SimConfig) => SimConfig;
+  /** How the actors talk: 'ring' (default, shared memory) or 'port' (postMessage, the benchmark
+   * baseline of src/actors/port-transport.ts: a crashed actor is not restarted, the tree gives up). */
+  readonly transport?: 'ring' | 'port';
   /** Run a backup market-data link beside the primary for every traded venue. Default true. */
   readonly backupLinks?: boolean;
   /** Pin actors to cpus (feeds + journal on cpu 0, executors + engine on cpu 1). Default true. */
   readonly pin?: boolean;
+  /** With `pin`: other cpus per actor kind (e.g. isolated cores of a bare-metal host). */
+  readonly cpus?: { readonly feeds?: number; readonly engine?: number; readonly executors?: number; readonly journal?: number };
   /** Trade only these pairs (of the enabled ones). Default: every enabled pair. */
   readonly pairs?: readonly string[];
   /** stop(): longest wait for the combos in flight to finish before the actors stop, ms. Default 15000. */
@@ -285,7 +298,7 @@ export function demoSimConfig(opts: DemoOptions = {}): SimConfig {
   return {
     seed: opts.seed ?? 42,
     tickMs: tick,
-    publishMs: tick,
+    publishMs: opts.publishMs ?? (tick > 0 ? tick : 100),
     warmupSteps: 5,
     venues: [
       { protocol: 'binance-spot' },
@@ -357,9 +370,10 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
     // empty or new directory
   }
 
-  const engineYaml = DEFAULT_CONFIG_YAML;
+  const engineYaml = opts.configYaml ?? DEFAULT_CONFIG_YAML;
   const model = buildEngineModel(engineYaml, opts.pairs);
-  const sim = await startSim(demoSimConfig(opts));
+  const simCfg = demoSimConfig(opts);
+  const sim = await startSim(opts.simConfig ? opts.simConfig(simCfg) : simCfg);
   try {
     const config = pointConfigAtSim(loadConfigText(engineYaml, '(demo)'), sim);
     const env = simEnv(config, sim);
@@ -416,7 +430,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
     const map = ShmMap.attach(sab);
 
     // ---- the supervisor-event ring: this thread journals every supervisor event
-    const supWriter = RingWriter.attach(map, SUP_RING);
+    // (transport 'port': the writer end of the journal's supervisor-event port, once the tree exists)
+    let supWriter: Pick<RingWriter, 'write'> | null = opts.transport === 'port' ? null : RingWriter.attach(map, SUP_RING);
     const supEnc = new WireEncoder();
     const supHead = newEnvelopeHead(250);
     const audit = new AuditBuilder();
@@ -429,7 +444,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
     const flushSup = (): void => {
       while (pendingSup.length > 0) {
         const f = pendingSup[0]!;
-        if (!supWriter.write(f, 0, f.length)) return;
+        if (supWriter === null || !supWriter.write(f, 0, f.length)) return;
         pendingSup.shift();
       }
     };
@@ -453,6 +468,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
 
     // ---- child specs
     const specOf = (i: number) => model.instruments[i]!.spec;
+    const tp = opts.transport === 'port' ? ({ transport: 'port' } as const) : {};
     const feedChildren: ActorChildSpec[] = feeds.map((f, k) => {
       const vc = config.venues[f.venue]!;
       const ep = f.link === 0 ? vc.links.market.primary : (vc.links.market.backup ?? vc.links.market.primary);
@@ -470,7 +486,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
         reconnect: { baseMs: 50, maxMs: 1000 },
         ...(vc.id === 'binance-spot' || vc.id === 'binance-usdm' ? { binance: { snapshotLimit: 100 } } : {}),
       };
-      return { id: f.id, module: compiledModule('src/actors/feed.ts'), outbound: [f.ring], wait: 'async-park', parkTimeoutMs: 20, cpu: cpu(0), hangTimeoutMs: 10_000, params };
+      return { id: f.id, module: compiledModule('src/actors/feed.ts'), outbound: [f.ring], wait: 'async-park', parkTimeoutMs: 20, cpu: cpu(opts.cpus?.feeds ?? 0), hangTimeoutMs: 10_000, params, ...tp };
     });
     const execChildren: ActorChildSpec[] = execs.map((e, k) => {
       const vc = config.venues[e.venue]!;
@@ -484,7 +500,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
         state: e.state,
         journalDir,
       };
-      return { id: e.id, module: compiledModule('src/actors/executor.ts'), inbound: [e.orders], outbound: [e.reports], wait: 'async-park', parkTimeoutMs: 20, cpu: cpu(1), hangTimeoutMs: 10_000, params };
+      return { id: e.id, module: compiledModule('src/actors/executor.ts'), inbound: [e.orders], outbound: [e.reports], wait: 'async-park', parkTimeoutMs: 20, cpu: cpu(opts.cpus?.executors ?? 1), hangTimeoutMs: 10_000, params, ...tp };
     });
     const engineParams: EngineParams = {
       configYaml: engineYaml,
@@ -506,19 +522,20 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
         periodMs: 30_000,
         backoff: { baseMs: 50 },
         children: [
-          { id: JOURNAL, module: compiledModule('src/actors/journal.ts'), inbound: [JOURNAL_RING, SUP_RING], wait: 'park', parkTimeoutMs: 50, cpu: cpu(0), hangTimeoutMs: 10_000, params: journalParams },
+          { id: JOURNAL, module: compiledModule('src/actors/journal.ts'), inbound: [JOURNAL_RING, SUP_RING], wait: 'park', parkTimeoutMs: 50, cpu: cpu(opts.cpus?.journal ?? 0), hangTimeoutMs: 10_000, params: journalParams, ...tp },
           { kind: 'supervisor', id: 'orders', supervisor: { name: 'orders', strategy: 'one_for_one', intensity: 5, periodMs: 30_000, backoff: { baseMs: 50 }, children: execChildren } },
           {
             id: ENGINE, module: compiledModule('src/actors/engine.ts'),
             inbound: [...feeds.map((f) => f.ring), ...execs.map((e) => e.reports)],
             outbound: [...execs.map((e) => e.orders), JOURNAL_RING],
-            wait: 'park', parkTimeoutMs: 10, cpu: cpu(1), hangTimeoutMs: 10_000, params: engineParams,
+            wait: 'park', parkTimeoutMs: 10, cpu: cpu(opts.cpus?.engine ?? 1), hangTimeoutMs: 10_000, params: engineParams, ...tp,
           },
           { kind: 'supervisor', id: 'feeds', supervisor: { name: 'feeds', strategy: 'one_for_one', intensity: 10, periodMs: 30_000, backoff: { baseMs: 100 }, children: feedChildren } },
         ],
       },
       { sab, seed, onEvent },
     );
+    if (opts.transport === 'port') supWriter = sup.portWriter(SUP_RING);
     const tape = new VenueTape(sim.venues);
     await sup.start();
     const flushTimer = setInterval(flushSup, 200);
