@@ -548,7 +548,6 @@ export function createActor(raw: unknown): ActorBehaviour {
     pairActive[k] = comboId;
     pairCarry[k] = s.residualAtoms;
     curCombo = comboId;
-    decisionRecord(k, comboId, true, [{ name: `sizing ${sizingReasonName(s.reason)}`, passed: true }, { name: 'risk', passed: true }], s.lotsA);
     const lf = x.config.execution.mode === 'leader_follower';
     const ta = tradables.get(x.a);
     const tbl = tradables.get(x.b);
@@ -564,6 +563,10 @@ export function createActor(raw: unknown): ActorBehaviour {
       policy: policies[k]!,
     };
     exec.start(now, req);
+    // The decision record is the slowest record to build (every trigger input, both books): it
+    // is journaled once the combo's orders are on their way, so in the journal it follows their
+    // OrderSent records (its stage times say when the decision was taken).
+    decisionRecord(k, comboId, true, [{ name: `sizing ${sizingReasonName(s.reason)}`, passed: true }, { name: 'risk', passed: true }], s.lotsA);
     curCombo = 0;
   };
 

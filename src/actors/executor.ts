@@ -321,7 +321,7 @@ export function createActor(raw: unknown): ActorBehaviour {
       return;
     }
     const intent: OrderIntent = { clientOrderId: cid, side: o.side === Side.Buy ? 'buy' : 'sell', type, priceTicks: m.priceTicks(), qtyLots: o.qtyLots, ...(m.reduceOnly() ? { reduceOnly: true } : {}) };
-    await whenReady();
+    if (!ready) await whenReady(); // no extra turn of the event loop once the channel is up
     crashHook(cid, 'before_send');
     if (intents !== null) {
       iv.clientOrderId = cid;

@@ -317,7 +317,9 @@ describe('engine actor (real worker, no sockets)', () => {
     // books rebuild from the next tops; the crossing is denied (REDUCE_ONLY), no order is sent
     await h.sendTop(1, BIN.instrument, BIN.venue, 11, S, ...binBook());
     await h.sendTop(3, OKX.instrument, OKX.venue, 21, S, ...okxCrossed());
-    await until(() => h.st.get(ES.DENIALS) >= 1, 'risk denial', 30_000);
+    // the denial is counted before the decision record that carries it is journaled: wait for both
+    // (the first incarnation's decision is the first one on the shared counter)
+    await until(() => h.st.get(ES.DENIALS) >= 1 && h.st.get(ES.DECISIONS) >= 2, 'risk denial and its decision record', 30_000);
     h.drainOrders();
     expect(h.orders).toHaveLength(2);
     expect(h.st.get(ES.NEXT_COMBO)).toBe(comboId + 1);
