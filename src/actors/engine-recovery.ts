@@ -12,8 +12,8 @@
 //                 the venues' answers move the positions (fills as cumulative increases);
 //   4. CHECK      ReconcileGate: every pair group's net base position within one lot. Balanced ->
 //                 risk.setReconciled(true): trading resumes (ACTIVE unless a breaker holds it);
-//   5. REPAIR     otherwise the excess is taken back with reduce-only flatten jobs on the holding
-//                 instruments (core/reconcile.ts excessTrades; priced within the pair's unwind
+//   5. REPAIR     otherwise the excess is taken back with position-reducing flatten jobs on the
+//                 holding instruments (core/reconcile.ts excessTrades; priced within the pair's unwind
 //                 band around the current mid, started once that book has a top), then CHECK
 //                 again. A repair that fails leaves the engine REDUCING (the flatten job escalates
 //                 with the pair's policy) and says so in the journal.
@@ -21,7 +21,8 @@
 //
 // Invariants: no order of an earlier incarnation is ever re-sent (only queried or cancelled);
 // reports for those orders go to the reconciler, never to the execution machine (which does not
-// know them); a late fill after the check moves the positions and triggers a new check.
+// know them); a late fill after the check moves the positions and triggers a new check once no
+// combo of the new incarnation is in flight.
 import type { ExecutionEngine } from '../core/execution.js';
 import type { ExecPolicy } from '../core/exec-types.js';
 import { bpsToTicks } from '../core/exec-types.js';
@@ -75,6 +76,8 @@ export class EngineRecovery {
   reconciler: RestartReconciler | null = null;
   private repairs: { trade: ExcessTrade; jobId: number; state: 'waiting' | 'running' | 'done' | 'failed' }[] = [];
   private drainDeadlineUs = 0;
+  /** A late fill after the check: check again once no combo of this incarnation is in flight. */
+  private recheckPending = false;
   private readonly wallNowUs = (): number => Date.now() * 1000;
 
   constructor(private readonly d: RecoveryDeps) {}
@@ -87,7 +90,7 @@ export class EngineRecovery {
   }
 
   get active(): boolean {
-    return this.phase === RecoveryPhase.DRAIN || this.phase === RecoveryPhase.QUERY || this.phase === RecoveryPhase.REPAIR;
+    return this.phase === RecoveryPhase.DRAIN || this.phase === RecoveryPhase.QUERY || this.phase === RecoveryPhase.REPAIR || this.recheckPending;
   }
 
   /** A report: true when it belonged to an order of an earlier incarnation (handled here). */
@@ -102,7 +105,12 @@ export class EngineRecovery {
       this.d.note(`recovery: ${o.clientOrderId} filled ${f.lots} more lots at ${f.priceTicks} (venue answer)`, o.comboId);
     }
     if (this.phase === RecoveryPhase.QUERY && rc.settled) this.check(nowUs);
-    else if (this.phase === RecoveryPhase.DONE && f.lots > 0) this.check(nowUs); // a late fill: check (and repair) again
+    else if (this.phase === RecoveryPhase.DONE && f.lots > 0) {
+      // a late fill after the check: check (and repair) again, but only once the combos of this
+      // incarnation in flight are finished (a combo between its legs is not an imbalance)
+      this.recheckPending = true;
+      this.poll(nowUs);
+    }
     return true;
   }
 
@@ -135,6 +143,11 @@ export class EngineRecovery {
       }
       case RecoveryPhase.REPAIR:
         return this.startRepairs(nowUs);
+      case RecoveryPhase.DONE:
+        if (!this.recheckPending || !this.d.exec.isQuiescent()) return 0;
+        this.recheckPending = false;
+        this.check(nowUs);
+        return 1;
       default:
         return 0;
     }

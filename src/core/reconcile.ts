@@ -231,7 +231,7 @@ export class RestartReconciler {
   }
 }
 
-/** A reduce-only trade that brings a group of hedged instruments back to a net-flat base position. */
+/** A position-reducing trade that brings a group of hedged instruments back to a net-flat base position. */
 export interface ExcessTrade {
   readonly instrument: number;
   readonly side: Side;

@@ -14,7 +14,7 @@
 //   5. an engine crash mid-combo: the OKX leg of a combo is rejected by the venue while its answer
 //      is held; the engine is killed with that leg in flight (the Binance leg fills). The
 //      restarted engine rebuilds the combo from the journal, reconciles with the venues, finds the
-//      pair unbalanced, flattens the Binance excess (reduce-only), proves the pair balanced and
+//      pair unbalanced, flattens the Binance excess (a position-reducing order), proves the pair balanced and
 //      only then trades again.
 //   6. a feed link dropped during a trade: sim `disconnect` frame fault (count 1) on a Binance spot
 //      market connection while a combo is open, repeated until it hit the PRIMARY link (both links
@@ -337,7 +337,7 @@ describe('fault scenarios end to end (real sockets, real workers, seeded simulat
     const cid = rej[0]!.a.text;
     expect(sends(audits, VENUE.okx, cid)).toEqual({ engine: 1, executor: 1 });
     // while REDUCING the restarted engine opened nothing: the only order it sent before the
-    // reconciliation is the reduce-only flatten on Binance
+    // reconciliation is the position-reducing flatten on Binance
     const all = audits.map((x) => x.a);
     const iRestartAll = all.findIndex((a) => a.kind === AuditKind.Note && a.text.startsWith('engine restarted (start 2)'));
     const iReconciledAll = all.findIndex((a) => a.kind === AuditKind.Note && a.text.startsWith('recovery: reconciled'));
