@@ -45,7 +45,7 @@
 // then found by itself (and consumed) could clear the NEXT announcement and add to WAKE between
 // S and L: L would read the incremented word, W would sleep with SLEEP already 0, and no later
 // producer would ring. (That interleaving needs the consumer preempted between S and L; a loaded
-// 2-core machine produced it once in a few million parks. test/shm/wait.test.ts replays it
+// 2-core machine produced it after 0.1 to 4 million parks. test/shm/wait.test.ts replays it
 // deterministically through announced(), below.)
 // Extra wake-ups are possible and harmless: a producer that won the exchange for a frame the
 // consumer had already found ends the park with no work (waitFor returns false, the caller loops).
