@@ -62,7 +62,7 @@ export interface RecoveryDeps {
   cancel(o: Readonly<ReconOrder>): void;
   note(text: string, comboId?: number): void;
   /** A fill of a recovered order: the engine updates its pair positions (Positions is updated here). */
-  pairFill(comboId: number, leg: number, instrument: number, side: Side, lots: number, priceTicks: number): void;
+  pairFill(comboId: number, leg: number, side: Side, lots: number, priceTicks: number): void;
   /** A recovered combo's legs (instrument of leg 0 and leg 1), so the engine maps it to its pair. */
   comboLegs(comboId: number, instA: number, instB: number): void;
   /** A fresh job id (from the engine's combo id sequence in shared memory). */
@@ -101,7 +101,7 @@ export class EngineRecovery {
     if (f.lots > 0) {
       const o = f.order!;
       this.d.positions.applyFill(o.instrument, o.side, f.lots, f.priceTicks);
-      this.d.pairFill(o.comboId, o.leg, o.instrument, o.side, f.lots, f.priceTicks);
+      this.d.pairFill(o.comboId, o.leg, o.side, f.lots, f.priceTicks);
       this.d.note(`recovery: ${o.clientOrderId} filled ${f.lots} more lots at ${f.priceTicks} (venue answer)`, o.comboId);
     }
     if (this.phase === RecoveryPhase.QUERY && rc.settled) this.check(nowUs);
@@ -186,7 +186,7 @@ export class EngineRecovery {
       if (o.cumQtyLots > 0) {
         const px = o.priceTicks > 0 ? o.priceTicks : 1;
         this.d.positions.applyFill(o.instrument, side, o.cumQtyLots, px);
-        this.d.pairFill(o.comboId, o.leg, o.instrument, side, o.cumQtyLots, px);
+        this.d.pairFill(o.comboId, o.leg, side, o.cumQtyLots, px);
       }
       if (!o.final && !this.d.venues.includes(o.venue)) unqueryable.push(o.clientOrderId);
       inits.push({

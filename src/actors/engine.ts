@@ -276,7 +276,6 @@ export function createActor(raw: unknown): ActorBehaviour {
   let ignoredReports = 0;
   let combos = 0;
   let prevUnfinished = 0;
-  let queryWhy = 'outcome unknown'; // the journal note's reason for a query
   let now = 0;
   const views: (FrameView | null)[] = [];
 
@@ -313,6 +312,24 @@ export function createActor(raw: unknown): ActorBehaviour {
     times.orderSentUs = times.ackUs = times.fillUs = 0;
     times.decisionUs = now;
   };
+
+  /** A Query frame to the venue's executor, and the journal note saying why it was asked. */
+  function sendQuery(c: Readonly<QueryCmd>, why: string): void {
+    const j = execOfVenue[c.venue]!;
+    qv.clientOrderId = c.clientOrderId;
+    qv.orderRef = c.orderRef;
+    qv.instrumentId = c.instrument;
+    qv.venueId = c.venue;
+    qv.comboId = c.comboId;
+    qv.leg = c.leg;
+    copyTimes(times);
+    if (j >= 0) {
+      seqFor(j);
+      enc.query(head, qv);
+      write(j);
+    }
+    journal(audit.note(`query ${c.clientOrderId} (${why})`, c.comboId));
+  }
 
   // ---- ExecSink --------------------------------------------------------------------------------
   const sink: ExecSink = {
@@ -359,20 +376,7 @@ export function createActor(raw: unknown): ActorBehaviour {
       journal(audit.cancel(cv, head.times));
     },
     query(c: Readonly<QueryCmd>): void {
-      const j = execOfVenue[c.venue]!;
-      qv.clientOrderId = c.clientOrderId;
-      qv.orderRef = c.orderRef;
-      qv.instrumentId = c.instrument;
-      qv.venueId = c.venue;
-      qv.comboId = c.comboId;
-      qv.leg = c.leg;
-      copyTimes(times);
-      if (j >= 0) {
-        seqFor(j);
-        enc.query(head, qv);
-        write(j);
-      }
-      journal(audit.note(`query ${c.clientOrderId} (${queryWhy})`, c.comboId));
+      sendQuery(c, 'outcome unknown');
     },
     event(ev: Readonly<ExecEvent>): void {
       risk.observeExecEvent(ev);
@@ -387,7 +391,7 @@ export function createActor(raw: unknown): ActorBehaviour {
         if (k !== undefined) pairActive[k] = terminal ? 0 : ev.comboId;
         if (recovery.phase === RecoveryPhase.REPAIR) {
           recovery.onJobState(ev.nowUs, ev.comboId, terminal, ev.state === ComboState.DONE);
-          st.set(ES.RECOVERY, recovery.phase);
+          publishRecovery();
         }
         // combo counters count combos only (not flatten jobs of the kill switch or of recovery)
         if (k !== undefined && ev.state === ComboState.DONE) st.bump(ES.COMBOS_DONE);
@@ -422,7 +426,6 @@ export function createActor(raw: unknown): ActorBehaviour {
   // ---- restart recovery ------------------------------------------------------------------------
 
   const gate = new ReconcileGate(tradables, p.executors.map((e) => e.venue), pairs.map((x, k) => ({ pairId: k, a: x.a, b: x.b })));
-  const reconCmd = { comboId: 0, leg: 0, orderRef: 0, clientOrderId: '', venue: 0, instrument: 0 };
   const recovery = new EngineRecovery({
     journalDir: p.journalDir ?? '',
     journalBacklogBytes: () => outs[E]!.usedBytes() + backlogs[E]!.length,
@@ -434,18 +437,17 @@ export function createActor(raw: unknown): ActorBehaviour {
     gate,
     venues: p.executors.map((e) => e.venue),
     policy: policies[0] ?? DEFAULT_EXEC_POLICY,
+    // a recovered order carries every field of a Query / Cancel command
     query(o) {
       followUpTimes();
-      queryWhy = 'restart recovery';
-      sink.query(Object.assign(reconCmd, { comboId: o.comboId, leg: o.leg, orderRef: o.orderRef, clientOrderId: o.clientOrderId, venue: o.venue, instrument: o.instrument }));
-      queryWhy = 'outcome unknown';
+      sendQuery(o, 'restart recovery');
     },
     cancel(o) {
       followUpTimes();
-      sink.cancel(Object.assign(reconCmd, { comboId: o.comboId, leg: o.leg, orderRef: o.orderRef, clientOrderId: o.clientOrderId, venue: o.venue, instrument: o.instrument }));
+      sink.cancel(o);
     },
     note: (text, comboId) => journal(audit.note(text, comboId ?? 0)),
-    pairFill: (comboId, leg, _instrument, side, lots, px) => pairFill(comboId, leg, side, lots, px),
+    pairFill,
     comboLegs(comboId, instA, instB) {
       const k = pairs.findIndex((x) => x.a === instA && x.b === instB);
       if (k >= 0) comboPair.set(comboId, k);
@@ -461,6 +463,12 @@ export function createActor(raw: unknown): ActorBehaviour {
       prevUnfinished = 0;
     },
   });
+
+  /** The recovery phase and trading state words of the counters region (read by the demo and tests). */
+  function publishRecovery(): void {
+    st.set(ES.RECOVERY, recovery.phase);
+    st.set(ES.TRADING_STATE, risk.state);
+  }
 
   // ---- decisions -------------------------------------------------------------------------------
 
@@ -671,9 +679,8 @@ export function createActor(raw: unknown): ActorBehaviour {
     followUpTimes();
     curCombo = rv.comboId;
     // an order of an earlier incarnation: the restart reconciliation owns it
-    if (recovery.reconciler !== null && recovery.onReport(now, rv.venueId, rep.clientOrderId, rep)) {
-      st.set(ES.RECOVERY, recovery.phase);
-      st.set(ES.TRADING_STATE, risk.state);
+    if (recovery.onReport(now, rv.venueId, rep.clientOrderId, rep)) {
+      publishRecovery();
       curCombo = 0;
       return;
     }
@@ -702,8 +709,7 @@ export function createActor(raw: unknown): ActorBehaviour {
         if (p.journalDir !== undefined) recovery.begin(now);
         else journal(audit.note('no journal directory configured: nothing to reconcile from, stays REDUCING'));
       }
-      st.set(ES.RECOVERY, recovery.phase);
-      st.set(ES.TRADING_STATE, risk.state);
+      publishRecovery();
     },
     onFrame(_c: ActorContext, ring: number, u8: Uint8Array, off: number, _len: number) {
       let v = views[ring] ?? null;
@@ -739,8 +745,7 @@ export function createActor(raw: unknown): ActorBehaviour {
       }
       if (recovery.active && recovery.wakeAtUs() <= now) {
         work += recovery.poll(now);
-        st.set(ES.RECOVERY, recovery.phase);
-        st.set(ES.TRADING_STATE, risk.state);
+        publishRecovery();
       }
       for (let j = 0; j <= E; j++) {
         const q = backlogs[j]!;

@@ -124,15 +124,6 @@ export class RestartReconciler {
     return this.open === 0;
   }
 
-  get size(): number {
-    return this.orders.size;
-  }
-
-  /** Orders not final yet. */
-  unsettled(): ReconOrder[] {
-    return [...this.orders.values()].filter((o) => o.step !== ReconStep.FINAL);
-  }
-
   all(): IterableIterator<ReconOrder> {
     return this.orders.values();
   }

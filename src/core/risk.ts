@@ -33,6 +33,7 @@
 import type { Side } from '../venues/types.js';
 import { bpsToTicks, OrderRole, type FlattenRequest } from './exec-types.js';
 import type { MarketView } from './market.js';
+import { excessTrades } from './reconcile.js';
 import { notionalUnits, type Tradable, type TradableTable } from './tradable.js';
 
 export const TradingState = {
@@ -882,16 +883,8 @@ export class KillSwitch {
     const assets = new Set<number>();
     for (const t of all) assets.add(t.base);
     for (const a of assets) {
-      let net = pos.assetNet(a);
-      const holders = all.filter((t) => t.base === a && pos.lots(t.id) !== 0 && Math.sign(pos.positionUnits(t.id)) === Math.sign(net));
-      holders.sort((x, y) => Math.abs(pos.positionUnits(y.id)) - Math.abs(pos.positionUnits(x.id)) || x.id - y.id);
-      for (const t of holders) {
-        const per = Math.abs(pos.positionUnits(t.id) / pos.lots(t.id));
-        const lots = Math.min(Math.abs(pos.lots(t.id)), Math.round(Math.abs(net) / per));
-        if (lots <= 0) continue;
-        this.flatten(nowUs, t, pos.lots(t.id) > 0 ? 'sell' : 'buy', lots);
-        net -= Math.sign(net) * lots * per;
-      }
+      const held = all.filter((t) => t.base === a).map((t) => t.id);
+      for (const x of excessTrades(pos, held)) this.flatten(nowUs, pos.instruments.get(x.instrument), x.side, x.lots);
     }
   }
 
