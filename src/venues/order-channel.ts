@@ -15,6 +15,19 @@
 // Every 'ws' endpoint of spot and OKX also delivers the private stream (so reports keep coming
 // after a switch); a report may therefore arrive twice, and the consumer dedupes.
 //
+// Balances (VenueBalanceUpdate, src/venues/types.ts):
+// - `fetchBalances()`: the whole account over REST (a snapshot), through the ACTIVE endpoint's
+//   REST base: 'rest' endpoints use their own client; OKX 'ws' endpoints their `restUrl` client
+//   (the one their queries use); Binance 'ws' endpoints a REST client on `restUrl` (default:
+//   USD-M `stream.restUrl` when set, else the venue's production REST base). Off the hot path;
+//   its result does not feed the failover policy.
+// - `onBalance`: every balance update of any private socket: spot `outboundAccountPosition`
+//   (changed assets) on every spot 'ws' endpoint, OKX `account` channel pushes (snapshots and
+//   changed currencies) on every OKX 'ws' endpoint, and for USD-M the coalesced REST re-fetch
+//   (a snapshot, source 'rest') that answers each ACCOUNT_UPDATE of the user stream, since that
+//   event has no available balance. Like reports, an update may arrive twice (one per socket);
+//   applying it twice is harmless.
+//
 // Invariants:
 // - OrderChannel implements OrderClient: no method rejects, and it NEVER re-sends a request on
 //   its own (not after a failure, not after a switch): the caller decides, by querying first.
@@ -24,12 +37,15 @@
 //   `impairedMs` from the first failed request of the streak to the backup being usable, and
 //   `switchMs` from the decision to the backup being usable (0 when it was already connected:
 //   both endpoints are kept connected, so a switch is a pointer flip).
+// - `fetchBalances()` never rejects: every failure is a VenueErrorInfo mapped by the venue's error
+//   tables (HTTP 5xx, 429 + Retry-After, venue codes), or a local RATE_LIMITED when the client's
+//   rate budget refuses it (balances are polled: the caller simply fetches again later).
 // - Secrets stay in the clients' signing calls; nothing here logs.
 import type { InstrumentTable } from '../core/instrument.js';
-import type { OrderIntent, VenueErrorInfo, VenueId, VenueOrderReport } from './types.js';
+import type { BalanceOutcome, OrderIntent, VenueBalanceUpdate, VenueErrorInfo, VenueId, VenueOrderReport } from './types.js';
 import { mulberry32, type BackoffOptions } from './io/backoff.js';
 import { FailoverPolicy, isTransportFailure, type FailoverDecision, type FailoverOptions } from './io/failover.js';
-import type { OrderClient, OrderOutcome, QueryOutcome } from './io/orders.js';
+import { garbledInfo, type OrderClient, type OrderOutcome, type QueryOutcome } from './io/orders.js';
 import type { WsLinkState } from './io/ws-link.js';
 import { BinanceRestClient } from './binance/io/rest-client.js';
 import { BinanceWsApiClient } from './binance/io/ws-api-client.js';
@@ -41,7 +57,11 @@ export interface OrderEndpointConfig {
   readonly transport: 'ws' | 'rest';
   /** WS: the WS API / private WS URL; REST: the REST base. */
   readonly url: string;
-  /** OKX 'ws': the REST base its queries go to (default: the production base). */
+  /**
+   * 'ws' endpoints: the REST base of this endpoint. OKX: where its queries and balance fetches go
+   * (default: the production base). Binance: where its balance fetches go (default: USD-M
+   * `stream.restUrl` when set, else the venue's production base). Ignored for 'rest' endpoints.
+   */
   readonly restUrl?: string;
 }
 
@@ -84,6 +104,11 @@ export interface OrderSwitchEvent extends FailoverDecision {
 export interface OrderChannelEvents {
   /** A venue report from a private stream (any endpoint). */
   readonly onReport?: (r: VenueOrderReport) => void;
+  /**
+   * A balance update from any of the channel's private sockets (primary, backup, USD-M user
+   * stream), including the USD-M REST re-fetches after ACCOUNT_UPDATE (snapshots, source 'rest').
+   */
+  readonly onBalance?: (u: VenueBalanceUpdate) => void;
   readonly onSwitch?: (e: OrderSwitchEvent) => void;
   /** Connection state of one of the channel's sockets (name, state, reason). */
   readonly onLinkState?: (name: string, s: WsLinkState, reason: string) => void;
@@ -95,6 +120,8 @@ interface Endpoint {
   readonly ready: () => Promise<void>;
   readonly isReady: () => boolean;
   readonly start: () => void;
+  /** The whole account's balances over this endpoint's REST base. */
+  readonly balances: () => Promise<BalanceOutcome>;
 }
 
 export class OrderChannel implements OrderClient {
@@ -175,6 +202,18 @@ export class OrderChannel implements OrderClient {
     return r;
   }
 
+  /**
+   * The whole account's balances (a snapshot) over the active endpoint's REST base. Never
+   * rejects; not reported to the failover policy (balances are not orders).
+   */
+  async fetchBalances(): Promise<BalanceOutcome> {
+    try {
+      return await this.endpoints[this.policy.active]!.balances();
+    } catch (err) {
+      return { ok: false, error: garbledInfo(`balance fetch failed: ${err instanceof Error ? err.message : String(err)}`) };
+    }
+  }
+
   private observe(endpoint: number, sentMs: number, error: VenueErrorInfo | null, placement: boolean): void {
     this.counters.requests++;
     let d: FailoverDecision | null;
@@ -221,6 +260,7 @@ export function createOrderChannel(cfg: OrderChannelConfig, table: InstrumentTab
   const closers: (() => Promise<void>)[] = [];
   const streamWaits: (() => Promise<void>)[] = [];
   const onReport = (r: VenueOrderReport): void => events.onReport?.(r);
+  const onBalance = (u: VenueBalanceUpdate): void => events.onBalance?.(u);
   const link = (k: number) => ({ rng: mulberry32(seed * 31 + k), ...(cfg.reconnect === undefined ? {} : { backoff: cfg.reconnect }) });
   let restForStream: BinanceRestClient | null = null;
 
@@ -232,13 +272,13 @@ export function createOrderChannel(cfg: OrderChannelConfig, table: InstrumentTab
       if (e.transport === 'rest') {
         const rest = new OkxRestClient({ restBase: e.url, creds, table, requestValidityMs: recv, transport: { timeoutMs: timeout } });
         closers.push(() => rest.close());
-        return { name, client: rest, ready: () => Promise.resolve(), isReady: () => true, start: () => undefined };
+        return { name, client: rest, ready: () => Promise.resolve(), isReady: () => true, start: () => undefined, balances: () => rest.balances() };
       }
       const rest = new OkxRestClient({ ...(e.restUrl === undefined ? {} : { restBase: e.restUrl }), creds, table, requestValidityMs: recv, transport: { timeoutMs: timeout } });
-      const ws = new OkxPrivateClient({ creds, table, rest, wsUrl: e.url, onReport, onState, requestTimeoutMs: timeout, link: link(k) });
+      const ws = new OkxPrivateClient({ creds, table, rest, wsUrl: e.url, onReport, onBalance, onState, requestTimeoutMs: timeout, link: link(k) });
       closers.push(() => ws.close(), () => rest.close());
       streamWaits.push(() => ws.ready());
-      return { name, client: ws, ready: () => ws.ready(), isReady: () => ws.loggedIn && ws.subscribed, start: () => ws.start() };
+      return { name, client: ws, ready: () => ws.ready(), isReady: () => ws.loggedIn && ws.subscribed, start: () => ws.start(), balances: () => rest.balances() };
     }
     const venue = cfg.venue;
     const creds = { apiKey: cfg.creds.apiKey, secret: cfg.creds.secret };
@@ -246,13 +286,16 @@ export function createOrderChannel(cfg: OrderChannelConfig, table: InstrumentTab
       const rest = new BinanceRestClient({ venue, restBase: e.url, creds, table, recvWindowMs: recv, transport: { timeoutMs: timeout } });
       restForStream ??= rest;
       closers.push(() => rest.close());
-      return { name, client: rest, ready: () => Promise.resolve(), isReady: () => true, start: () => undefined };
+      return { name, client: rest, ready: () => Promise.resolve(), isReady: () => true, start: () => undefined, balances: () => rest.balances() };
     }
     const userData = venue === 'binance-spot';
-    const ws = new BinanceWsApiClient({ venue, url: e.url, creds, table, userData, onReport, onState, requestTimeoutMs: timeout, recvWindowMs: recv, link: link(k) });
-    closers.push(() => ws.close());
+    const ws = new BinanceWsApiClient({ venue, url: e.url, creds, table, userData, onReport, onBalance, onState, requestTimeoutMs: timeout, recvWindowMs: recv, link: link(k) });
+    // the WS API has no balance call we use: this endpoint's balance fetches go over REST
+    const restBase = e.restUrl ?? (venue === 'binance-usdm' ? cfg.stream?.restUrl : undefined);
+    const balanceRest = new BinanceRestClient({ venue, ...(restBase === undefined ? {} : { restBase }), creds, table, recvWindowMs: recv, transport: { timeoutMs: timeout } });
+    closers.push(() => ws.close(), () => balanceRest.close());
     if (userData) streamWaits.push(() => ws.ready());
-    return { name, client: ws, ready: () => ws.ready(), isReady: () => ws.link.isOpen && (!userData || ws.userDataActive), start: () => ws.start() };
+    return { name, client: ws, ready: () => ws.ready(), isReady: () => ws.link.isOpen && (!userData || ws.userDataActive), start: () => ws.start(), balances: () => balanceRest.balances() };
   };
 
   const endpoints = [build(cfg.primary, 'primary', 1)];
@@ -267,7 +310,11 @@ export function createOrderChannel(cfg: OrderChannelConfig, table: InstrumentTab
       const r = rest;
       closers.push(() => r.close());
     }
-    const stream = new BinanceUsdmUserStream({ rest, table, wsBase: cfg.stream.url, onReport, onState: (s, reason) => events.onLinkState?.('stream', s, reason), link: link(3) });
+    const stream = new BinanceUsdmUserStream({
+      rest, table, wsBase: cfg.stream.url, onReport,
+      ...(events.onBalance === undefined ? {} : { onBalance }),
+      onState: (s, reason) => events.onLinkState?.('stream', s, reason), link: link(3),
+    });
     starters.push(() => stream.start());
     closers.unshift(() => stream.stop());
     streamWaits.push(() => stream.ready());

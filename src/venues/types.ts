@@ -4,7 +4,9 @@
 // Invariants:
 // - Prices and quantities leave a venue parser as integers of ticks and lot steps (held exactly in
 //   a double), never as floating decimals. Conversion from the venue's decimal strings is exact
-//   and rejects values that are not a whole number of ticks / lots.
+//   and rejects values that are not a whole number of ticks / lots. Balances (VenueBalance) are
+//   the exception: asset amounts have no instrument step, so they stay the venue's exact decimal
+//   strings (never floats); they are off the hot path.
 // - A DepthUpdate is filled in place by a parser and reused for every message (no allocation per
 //   message in steady state); its arrays grow only when a message has more levels than ever seen.
 // - Venue sequence ids that can exceed 2^32 (Binance update ids, OKX seqId) are doubles; -1 means
@@ -264,3 +266,34 @@ export interface OrderIntent {
   /** Derivatives only: the order may only reduce a position. */
   readonly reduceOnly?: boolean;
 }
+
+// ---- Balances (added with the venue balance feed; venue-neutral) ----
+//
+// Venue balances reach the executor in two ways: a REST fetch of the whole account
+// (OrderChannel.fetchBalances, a snapshot) and the private streams (OrderChannelEvents.onBalance:
+// the changed assets, or for Binance USD-M a coalesced REST re-fetch after ACCOUNT_UPDATE).
+// Amounts are the venue's exact decimal strings (off the hot path: a few messages per fill).
+
+/** One asset's balance at a venue, decimal strings in the asset's own unit (e.g. '0.01234', '1000'). */
+export interface VenueBalance {
+  /** Venue asset code as the venue writes it: 'USDT', 'BTC'. */
+  readonly asset: string;
+  /** Available for new orders: spot `free`; USD-M `availableBalance`; OKX `availBal`. */
+  readonly free: string;
+  /** Total: spot free+locked; USD-M wallet balance (`balance` / `wb`); OKX `cashBal`. */
+  readonly total: string;
+}
+
+export interface VenueBalanceUpdate {
+  readonly venue: VenueId;
+  readonly balances: readonly VenueBalance[];
+  /** true: the whole account (a REST answer): an asset not listed is zero; false: only the listed assets changed. */
+  readonly snapshot: boolean;
+  readonly source: 'rest' | 'stream';
+  /** Venue event / update time, ms since epoch (0 when the venue gave none). */
+  readonly venueTimeMs: number;
+}
+
+export type BalanceOutcome =
+  | { readonly ok: true; readonly update: VenueBalanceUpdate }
+  | { readonly ok: false; readonly error: VenueErrorInfo };

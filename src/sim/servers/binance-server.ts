@@ -10,7 +10,11 @@
 //   order.status and friends; spot user data through `userDataStream.subscribe.signature`
 //   (`{"subscriptionId","event"}` envelopes with executionReport / outboundAccountPosition);
 // - USD-M user data on `/private/ws?listenKey=..&events=..` (ORDER_TRADE_UPDATE, TRADE_LITE,
-//   ACCOUNT_UPDATE, listenKeyExpired).
+//   ACCOUNT_UPDATE, listenKeyExpired). ACCOUNT_UPDATE only after a fill of the account (the docs:
+//   unfilled or cancelled orders do not push it); spot outboundAccountPosition after every
+//   balance change (placements lock, cancels release, fills move).
+// - Balances: spot `GET /api/v3/account` (honours `omitZeroBalances`), USD-M `GET /fapi/v3/balance`
+//   (and the older `/fapi/v2/balance`).
 // Rate limits (weights, order counts, headers, 429 / 418 with Retry-After), signatures and
 // timestamps are enforced as documented; faults come from the shared FaultController.
 //
@@ -55,7 +59,10 @@ export interface BinanceSimProfile {
     readonly openOrders: string;
     /** DELETE: cancel every open order of a symbol. */
     readonly cancelAll: string;
+    /** Spot account information; USD-M balance (the current documented path). */
     readonly account: string;
+    /** Older paths that serve the same answer (USD-M `/fapi/v2/balance`). */
+    readonly accountAliases: readonly string[];
     readonly positions: string | null;
     readonly listenKey: string | null;
   };
@@ -386,7 +393,12 @@ export class BinanceVenueServer {
         }
       }
       const bals = op.balances.filter((b) => b.account === account);
-      if (bals.length > 0) {
+      // USD-M: "Unfilled orders or cancelled orders will not make the event ACCOUNT_UPDATE
+      // pushed, since there's no change on positions": only a fill (wallet balance: fees and
+      // realized PnL; position) pushes it. Spot: outboundAccountPosition on every balance change
+      // (locks of placements and cancels included).
+      const traded = reps.some((r) => r.lastQtyLots > 0);
+      if (bals.length > 0 && (traded || !this.profile.futures)) {
         if (this.profile.futures) {
           const pos = op.positions.filter((p) => p.account === account);
           events.push({
@@ -751,10 +763,11 @@ export class BinanceVenueServer {
         h = { weight: this.profile.weights.cancelAll, auth: 'signed', order: true, run: (c) => this.cancelAll(c!, params) };
         break;
       case `GET ${p.account}`:
-        h = { weight: this.profile.weights.account, auth: 'signed', order: false, run: (c) => this.account(c!) };
+        h = { weight: this.profile.weights.account, auth: 'signed', order: false, run: (c) => this.account(c!, params) };
         break;
       default:
-        if (p.positions !== null && key === `GET ${p.positions}`) h = { weight: 5, auth: 'signed', order: false, run: (c) => this.positions(c!, params) };
+        if (r.method === 'GET' && p.accountAliases.includes(r.path)) h = { weight: this.profile.weights.account, auth: 'signed', order: false, run: (c) => this.account(c!, params) };
+        else if (p.positions !== null && key === `GET ${p.positions}`) h = { weight: 5, auth: 'signed', order: false, run: (c) => this.positions(c!, params) };
         else if (p.listenKey !== null && r.path === p.listenKey && (r.method === 'POST' || r.method === 'PUT' || r.method === 'DELETE')) {
           const m = r.method;
           h = { weight: 1, auth: 'key', order: false, run: (c) => this.listenKey(c!, m) };
@@ -1131,8 +1144,16 @@ export class BinanceVenueServer {
     return { status: 200, body: open.map((v) => spotCancel(inst, inst.engine.inspect(v.orderId) ?? v, `simcxl${++this.cancelSeq}`, now, inst.engine.selfTrade)) };
   }
 
-  private account(cred: SimCredentials): Answer {
-    const bals = this.core.balances(cred.account);
+  /**
+   * Spot account information (`omitZeroBalances=true`: only non-zero balances, else every asset
+   * of the venue, zeros included, as the docs describe) / USD-M balance (V3 and V2: one entry per
+   * asset the account holds).
+   */
+  private account(cred: SimCredentials, params: Map<string, string>): Answer {
+    const omitZero = params.get('omitZeroBalances') === 'true';
+    const bals = this.profile.futures || omitZero
+      ? this.core.balances(cred.account)
+      : this.core.ledger.assets().map((a) => this.core.ledger.balanceView(cred.account, a));
     const now = this.now();
     if (this.profile.futures) {
       return {
@@ -1294,7 +1315,7 @@ export class BinanceVenueServer {
         m = { weight: params.has('symbol') ? p.weights.openOrdersOne : p.weights.openOrdersAll, signed: true, order: false, run: (c) => this.openOrders(c!, params) };
         break;
       case 'account.status':
-        m = { weight: p.weights.account, signed: true, order: false, run: (c) => this.account(c!) };
+        m = { weight: p.weights.account, signed: true, order: false, run: (c) => this.account(c!, params) };
         break;
       case 'userDataStream.subscribe.signature':
         if (!p.futures) {

@@ -10,7 +10,7 @@ export const BINANCE_SPOT_SIM_PROFILE: BinanceSimProfile = Object.freeze({
   paths: Object.freeze({
     ping: '/api/v3/ping', time: '/api/v3/time', exchangeInfo: '/api/v3/exchangeInfo', depth: '/api/v3/depth',
     order: '/api/v3/order', openOrders: '/api/v3/openOrders', cancelAll: '/api/v3/openOrders', account: '/api/v3/account',
-    positions: null, listenKey: null,
+    accountAliases: Object.freeze([]), positions: null, listenKey: null,
   }),
   wsApiPath: '/ws-api/v3',
   // limit 1-100 -> 5, 101-500 -> 25, 501-1000 -> 50, 1001-5000 -> 250

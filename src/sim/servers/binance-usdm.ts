@@ -2,7 +2,8 @@
 // (PROTOCOLS.md §2). 2026 forms: market data on `/public` (depth, bookTicker, trade) and
 // `/market` (aggTrade), user data on `/private/ws?listenKey=..&events=..`; depth diffs carry `pu`;
 // order entry weight 0 with ORDERS counted per 10 s and per minute; post-only is GTX (-5022 when
-// it would take), an unfillable FOK is -5021 and not recorded.
+// it would take), an unfillable FOK is -5021 and not recorded. Balances: `GET /fapi/v3/balance`
+// ("Futures Account Balance V3", weight 5; the V2 path answers the same).
 import { BinanceVenueServer, type BinanceServerConfig, type BinanceSimProfile } from './binance-server.js';
 import { STYLE_BINANCE_USDM } from './format.js';
 
@@ -11,8 +12,8 @@ export const BINANCE_USDM_SIM_PROFILE: BinanceSimProfile = Object.freeze({
   futures: true,
   paths: Object.freeze({
     ping: '/fapi/v1/ping', time: '/fapi/v1/time', exchangeInfo: '/fapi/v1/exchangeInfo', depth: '/fapi/v1/depth',
-    order: '/fapi/v1/order', openOrders: '/fapi/v1/openOrders', cancelAll: '/fapi/v1/allOpenOrders', account: '/fapi/v2/balance',
-    positions: '/fapi/v2/positionRisk', listenKey: '/fapi/v1/listenKey',
+    order: '/fapi/v1/order', openOrders: '/fapi/v1/openOrders', cancelAll: '/fapi/v1/allOpenOrders', account: '/fapi/v3/balance',
+    accountAliases: Object.freeze(['/fapi/v2/balance']), positions: '/fapi/v2/positionRisk', listenKey: '/fapi/v1/listenKey',
   }),
   wsApiPath: '/ws-fapi/v1',
   // limits 5, 10, 20, 50 -> 2; 100 -> 5; 500 -> 10; 1000 -> 20

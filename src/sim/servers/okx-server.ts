@@ -9,7 +9,13 @@
 //   maintenance resets as a fault), `books5`, `bbo-tbt`, `trades`; literal `ping` -> `pong`;
 //   the idle rule (close 4004 after `idleTimeoutMs` without traffic); notice 64008;
 // - `/ws/v5/private`: login (sign over timestamp + "GET" + "/users/self/verify"), the `orders`
-//   channel, `op: order` and `op: cancel-order` (args with `instIdCode`, 2026 form, or `instId`).
+//   channel, the `account` channel (optional `ccy`; a full-account push `eventType: snapshot`
+//   right after the ack, then an `event_update` push of the changed currencies after every
+//   ledger change of the account: placements and cancels lock / release, fills move; only
+//   currencies with a non-zero balance, as the docs say; amounts formatted like the REST
+//   `account/balance` answer; the regular periodic snapshot pushes of the venue are not
+//   simulated), `op: order` and `op: cancel-order` (args with `instIdCode`, 2026 form, or
+//   `instId`).
 // Per user-and-instrument order budgets (shared by REST and WS, error 50011) and per-IP public
 // budgets are enforced in sliding windows of venue time.
 //
@@ -19,7 +25,8 @@
 //   snapshot whose seqId is the last update every other subscriber received, then the common
 //   chain (prevSeqId == previous seqId; heartbeat seqId == prevSeqId; reset seqId < prevSeqId).
 // - Orders from REST and WS share one code path and really trade in the venue's engines; the
-//   `orders` pushes of a change are sent before the answer of the request that caused it.
+//   `orders` and then `account` pushes of a change are sent before the answer of the request
+//   that caused it.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -32,6 +39,7 @@ import { DiffStream, TopNTracker } from './depth.js';
 import { priceStr, qtyStr, STYLE_OKX, unitsToDecimal } from './format.js';
 import { header, rejectUpgrade, startHttpServer, writeJson, type HttpRequest, type HttpServerHandle } from './http.js';
 import { okxInstType, okxInstrumentEntry, okxLevels, okxOrderObject, type OkxOrderMeta } from './okx-format.js';
+import type { BalanceView } from '../ledger.js';
 import { SimSocket } from './sim-socket.js';
 import { partialLots, type OpView, type SimCredentials, type SimInstrument, type VenueCore } from './venue.js';
 
@@ -102,10 +110,16 @@ interface OrderSub {
   readonly instFamily: string | null;
 }
 
+interface AccountSub {
+  /** Only this currency (subscription arg `ccy`), or every currency. */
+  readonly ccy: string | null;
+}
+
 interface PrivateState {
   readonly connId: string;
   account: string | null;
   readonly orderSubs: OrderSub[];
+  readonly accountSubs: AccountSub[];
   opsWindow: number[];
 }
 
@@ -151,6 +165,8 @@ export class OkxVenueServer {
   private readonly budgets: { place: Budget; cancel: Budget; query: Budget; books: Budget; instruments: Budget };
   private readonly uids = new Map<string, string>();
   private readonly userAccounts = new Set<string>();
+  /** `account\0asset` -> `total/locked` as last seen, for the user accounts (change detection). */
+  private readonly known = new Map<string, string>();
   private publishTimer: NodeJS.Timeout | null = null;
   private connSeq = 0;
   private stopped = false;
@@ -181,6 +197,7 @@ export class OkxVenueServer {
     for (const inst of cfg.core.instruments) {
       s.books.set(inst.symbol, { inst, subs: new Set(), diff: new DiffStream(inst.engine, 400), offset: cfg.seqOffset, lastSeq: inst.engine.updateId + cfg.seqOffset, lastChangeMs: cfg.core.clock.now() });
     }
+    s.rememberBalances();
     cfg.core.onOp((inst, op) => s.onOp(inst, op));
     s.publishTimer = setInterval(() => s.publish(), cfg.publishMs);
     cfg.core.faults.attach(cfg.core.name, {
@@ -300,6 +317,73 @@ export class OkxVenueServer {
       }
     }
     if (op.reports.length > 0) this.deliverOrders(inst, op.reports);
+    if (op.balances.length > 0) this.deliverAccount(op.balances);
+  }
+
+  private rememberBalances(): void {
+    for (const account of this.userAccounts) {
+      for (const asset of this.core.ledger.assets()) {
+        const b = this.core.ledger.balanceView(account, asset);
+        this.known.set(`${account}\u0000${asset}`, `${b.total}/${b.locked}`);
+      }
+    }
+  }
+
+  /** The user-account balances of an operation that really changed (and remembers them). */
+  private changedBalances(balances: readonly BalanceView[]): BalanceView[] {
+    const out: BalanceView[] = [];
+    for (const b of balances) {
+      if (!this.userAccounts.has(b.account)) continue;
+      const key = `${b.account}\u0000${b.asset}`;
+      const now = `${b.total}/${b.locked}`;
+      if (this.known.get(key) === now) continue;
+      this.known.set(key, now);
+      out.push(b);
+    }
+    return out;
+  }
+
+  /** One currency of an account, as `account/balance` and the `account` channel print it. */
+  private balanceDetail(b: BalanceView, uTime: string): Obj {
+    const d = this.core.ledger.decimals(b.asset);
+    return {
+      ccy: b.asset, eq: unitsToDecimal(b.total, d), cashBal: unitsToDecimal(b.total, d), availBal: unitsToDecimal(b.free, d),
+      availEq: unitsToDecimal(b.free, d), frozenBal: unitsToDecimal(b.locked, d), ordFrozen: unitsToDecimal(b.locked, d), uTime,
+    };
+  }
+
+  private accountPush(account: string, sub: AccountSub, eventType: 'snapshot' | 'event_update', bals: readonly BalanceView[]): string {
+    const uTime = String(this.now());
+    const arg: Obj = { channel: 'account' };
+    if (sub.ccy !== null) arg['ccy'] = sub.ccy;
+    arg['uid'] = this.uids.get(account) ?? '0';
+    const page = eventType === 'snapshot' ? { curPage: 1, lastPage: true } : {};
+    return JSON.stringify({ arg, eventType, ...page, data: [{ uTime, totalEq: '', details: bals.map((b) => this.balanceDetail(b, uTime)) }] });
+  }
+
+  /** "Only currencies with non-zero balance will be pushed" (any of eq, availEq, availBal not 0). */
+  private static nonZero(b: BalanceView): boolean {
+    return b.total !== 0 || b.free !== 0;
+  }
+
+  /**
+   * `account` channel: "only the incremental data of that currency will be pushed": the
+   * currencies whose balance this operation changed (an engine operation lists both currencies
+   * of the instrument it touched, e.g. a spot buy's lock moves only the quote).
+   */
+  private deliverAccount(balances: readonly BalanceView[]): void {
+    const changed = this.changedBalances(balances);
+    if (changed.length === 0) return;
+    for (const s of this.privateSockets) {
+      const ps = s.state['p'] as PrivateState;
+      if (ps.account === null || ps.accountSubs.length === 0) continue;
+      const mine = changed.filter((b) => b.account === ps.account && OkxVenueServer.nonZero(b));
+      if (mine.length === 0) continue;
+      for (const sub of ps.accountSubs) {
+        const list = sub.ccy === null ? mine : mine.filter((b) => b.asset === sub.ccy);
+        if (list.length > 0) s.push(this.accountPush(ps.account, sub, 'event_update', list));
+      }
+    }
   }
 
   private feeDecimals = (asset: string): number => this.core.ledger.decimals(asset);
@@ -388,7 +472,7 @@ export class OkxVenueServer {
       });
       const connId = (++this.connSeq).toString(16).padStart(8, '0');
       if (set === this.publicSockets) s.state['pub'] = { connId, subs: new Set(), opsWindow: [] } satisfies PublicState;
-      else s.state['p'] = { connId, account: null, orderSubs: [], opsWindow: [] } satisfies PrivateState;
+      else s.state['p'] = { connId, account: null, orderSubs: [], accountSubs: [], opsWindow: [] } satisfies PrivateState;
       set.add(s);
     });
   }
@@ -520,6 +604,25 @@ export class OkxVenueServer {
         for (const a of args) {
           if (a === null || typeof a !== 'object') return err('60012', 'Invalid request: bad arg');
           const arg = a as Obj;
+          if (arg['channel'] === 'account') {
+            if (st.account === null) return err('60011', 'Please log in');
+            const ccy = arg['ccy'];
+            if (ccy !== undefined && (typeof ccy !== 'string' || !/^[A-Za-z0-9]{1,20}$/.test(ccy))) return err('60018', `Wrong URL or channel:account,ccy:${String(ccy)} doesn't exist.`);
+            if (arg['extraParams'] !== undefined && typeof arg['extraParams'] !== 'string') return err('60012', 'Invalid request: extraParams must be a string');
+            const sub: AccountSub = { ccy: ccy ?? null };
+            const ackArg: Obj = { channel: 'account' };
+            if (sub.ccy !== null) ackArg['ccy'] = sub.ccy;
+            const i = st.accountSubs.findIndex((x) => x.ccy === sub.ccy);
+            if (op === 'subscribe' && i < 0) st.accountSubs.push(sub);
+            if (op === 'unsubscribe' && i >= 0) st.accountSubs.splice(i, 1);
+            s.send(JSON.stringify({ ...(id !== undefined ? { id } : {}), event: op, arg: ackArg, connId: st.connId }));
+            if (op === 'subscribe') {
+              // the initial full push: every non-zero currency (of `ccy` when given)
+              const all = this.core.balances(st.account).filter((b) => OkxVenueServer.nonZero(b) && (sub.ccy === null || b.asset === sub.ccy));
+              s.push(this.accountPush(st.account, sub, 'snapshot', all));
+            }
+            continue;
+          }
           if (arg['channel'] !== 'orders') return err('60018', `Wrong URL or channel:${String(arg['channel'])} doesn't exist. Please use the correct URL, channel and parameters referring to API document.`);
           if (st.account === null) return err('60011', 'Please log in');
           const instType = typeof arg['instType'] === 'string' ? arg['instType'] : '';
@@ -764,14 +867,8 @@ export class OkxVenueServer {
     const wanted = want === null || want === '' ? null : new Set(want.split(','));
     const now = String(this.now());
     const details = this.core.balances(cred.account)
-      .filter((b) => wanted === null || wanted.has(b.asset))
-      .map((b) => {
-        const d = this.core.ledger.decimals(b.asset);
-        return {
-          ccy: b.asset, eq: unitsToDecimal(b.total, d), cashBal: unitsToDecimal(b.total, d), availBal: unitsToDecimal(b.free, d),
-          availEq: unitsToDecimal(b.free, d), frozenBal: unitsToDecimal(b.locked, d), ordFrozen: unitsToDecimal(b.locked, d), uTime: now,
-        };
-      });
+      .filter((b) => OkxVenueServer.nonZero(b) && (wanted === null || wanted.has(b.asset)))
+      .map((b) => this.balanceDetail(b, now));
     return ok([{ uTime: now, totalEq: '', details }]);
   }
 

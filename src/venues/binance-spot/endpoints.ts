@@ -21,10 +21,13 @@ export const BINANCE_SPOT: BinanceProfile = Object.freeze({
     exchangeInfo: '/api/v3/exchangeInfo',
     serverTime: '/api/v3/time',
     openOrders: '/api/v3/openOrders',
+    // Account information (USER_DATA), sent with omitZeroBalances=true
+    balance: '/api/v3/account',
   }),
   // limit 1-100 -> 5, 101-500 -> 25, 501-1000 -> 50, 1001-5000 -> 250
   depthLimits: Object.freeze([[100, 5], [500, 25], [1000, 50], [5000, 250]] as const),
-  weights: Object.freeze({ newOrder: 1, cancelOrder: 1, queryOrder: 4, exchangeInfo: 20 }),
+  // account information: weight 20 (spot REST docs, "Account information (USER_DATA)")
+  weights: Object.freeze({ newOrder: 1, cancelOrder: 1, queryOrder: 4, exchangeInfo: 20, balance: 20 }),
   clientIdPattern: BINANCE_SPOT_CLIENT_ID,
   defaultRateLimits: Object.freeze([
     { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 6000 },

@@ -25,11 +25,15 @@ export const BINANCE_USDM: BinanceProfile = Object.freeze({
     exchangeInfo: '/fapi/v1/exchangeInfo',
     serverTime: '/fapi/v1/time',
     openOrders: '/fapi/v1/openOrders',
+    // "Futures Account Balance V3 (USER_DATA)", the current documented balance endpoint (V2
+    // `/fapi/v2/balance` is the older form with the same fields)
+    balance: '/fapi/v3/balance',
   }),
   // limits 5, 10, 20, 50 -> 2; 100 -> 5; 500 -> 10; 1000 -> 20
   depthLimits: Object.freeze([[5, 2], [10, 2], [20, 2], [50, 2], [100, 5], [500, 10], [1000, 20]] as const),
   // new order: 0 request weight (counts on the ORDERS limits only)
-  weights: Object.freeze({ newOrder: 0, cancelOrder: 1, queryOrder: 1, exchangeInfo: 1 }),
+  // balance V3: weight 5
+  weights: Object.freeze({ newOrder: 0, cancelOrder: 1, queryOrder: 1, exchangeInfo: 1, balance: 5 }),
   clientIdPattern: BINANCE_USDM_CLIENT_ID,
   defaultRateLimits: Object.freeze([
     { rateLimitType: 'REQUEST_WEIGHT', interval: 'MINUTE', intervalNum: 1, limit: 2400 },

@@ -16,11 +16,13 @@ export interface BinanceProfile {
     readonly exchangeInfo: string;
     readonly serverTime: string;
     readonly openOrders: string;
+    /** Signed balance fetch: spot `GET /api/v3/account`, USD-M `GET /fapi/v3/balance`. */
+    readonly balance: string;
   };
   /** Valid REST depth-snapshot limits, ascending, and the weight of each. */
   readonly depthLimits: readonly (readonly [limit: number, weight: number])[];
   /** REST weights (REQUEST_WEIGHT) of our calls; orders also count 1 on every ORDERS limit. */
-  readonly weights: { readonly newOrder: number; readonly cancelOrder: number; readonly queryOrder: number; readonly exchangeInfo: number };
+  readonly weights: { readonly newOrder: number; readonly cancelOrder: number; readonly queryOrder: number; readonly exchangeInfo: number; readonly balance: number };
   /** Client-order-id format documented for this venue. */
   readonly clientIdPattern: RegExp;
   /** Default limits from the docs' examples (read the live ones from exchangeInfo at runtime). */

@@ -122,6 +122,16 @@ export function restOpenOrders(p: BinanceProfile, creds: BinanceCredentials, sym
   return signedRest(p, creds, 'GET', p.paths.openOrders, params, sign, weight, 0);
 }
 
+/**
+ * Signed balance fetch (USER_DATA): spot `GET /api/v3/account?omitZeroBalances=true` (weight 20;
+ * only non-zero balances, which is what a snapshot needs: an asset not listed is zero), USD-M
+ * `GET /fapi/v3/balance` (weight 5; one entry per asset, no parameters).
+ */
+export function restBalances(p: BinanceProfile, creds: BinanceCredentials, sign: SignContext): RestRequest {
+  const params: Params = p.futures ? [] : [['omitZeroBalances', 'true']];
+  return signedRest(p, creds, 'GET', p.paths.balance, params, sign, p.weights.balance, 0);
+}
+
 /** Unsigned REST depth snapshot, with the smallest documented limit >= `limit`. */
 export function restDepthSnapshot(p: BinanceProfile, symbol: string, limit: number): RestRequest {
   const [lim, weight] = depthLimitFor(p, limit);

@@ -4,7 +4,8 @@
 // - trading endpoints are limited per user ID + instrument ID, shared between REST and the WS
 //   order API; place, amend and cancel have independent budgets;
 // - new + amend orders are also capped per sub-account (1000 per 2 s, error 50061);
-// - public REST (books, books-full, instruments) is limited per IP;
+// - public REST (books, books-full, instruments) is limited per IP; the account balance read
+//   (`GET /api/v5/account/balance`) per user ID;
 // - WS: new connections 3 per second per IP; subscribe + unsubscribe + login 480 per hour per
 //   connection.
 //
@@ -100,6 +101,7 @@ export type OkxEndpoint =
   | 'books'          // GET /api/v5/market/books: per IP
   | 'books-full'     // GET /api/v5/market/books-full: per IP
   | 'instruments'    // GET /api/v5/public/instruments: per IP (+ instType)
+  | 'balance'        // GET /api/v5/account/balance: per user ID
   | 'ws-connect'     // new WS connections: per IP
   | 'ws-subscribe';  // subscribe + unsubscribe + login: per connection
 
@@ -118,6 +120,8 @@ export const OKX_DEFAULT_LIMITS: Readonly<Record<OkxEndpoint, OkxLimit>> = {
   'books-full': { limit: 10, windowMs: 2000 },
   // Not in PROTOCOLS.md; the OKX instruments page documents 20 requests per 2 s.
   instruments: { limit: 20, windowMs: 2000 },
+  // Not in PROTOCOLS.md; the OKX "Get balance" page documents 10 requests per 2 s per user ID.
+  balance: { limit: 10, windowMs: 2000 },
   'ws-connect': { limit: 3, windowMs: 1000 },
   'ws-subscribe': { limit: 480, windowMs: 3_600_000 },
 };

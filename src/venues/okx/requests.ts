@@ -1,6 +1,6 @@
 // OKX v5 request building (PROTOCOLS.md 3.2, 3.5): place order, cancel, query by clOrdId, in the
 // REST form (`POST /api/v5/trade/order` ...) and the WS-trade form (`{"id","op":"order","args"}`),
-// plus subscribe / unsubscribe and the keepalive text.
+// the account balance fetch, plus subscribe / unsubscribe and the keepalive text.
 //
 // Invariants:
 // - Bodies are built in one fixed key order (instId, tdMode, clOrdId, side, ordType, px, sz, then
@@ -28,6 +28,7 @@ export const OKX_PATHS = {
   books: '/api/v5/market/books',
   booksFull: '/api/v5/market/books-full',
   instruments: '/api/v5/public/instruments',
+  balance: '/api/v5/account/balance',
 } as const;
 
 /** The keepalive text the client sends when idle (the server answers the text "pong"). */
@@ -201,6 +202,17 @@ export function okxInstrumentsRest(instType: OkxInstType, instId?: string): OkxB
   if (instId !== undefined && !INST_ID.test(instId)) return fail(`bad instId ${JSON.stringify(instId)}`);
   const q = instId === undefined ? `instType=${instType}` : `instType=${instType}&instId=${instId}`;
   return { ok: true, value: { method: 'GET', path: `${OKX_PATHS.instruments}?${q}`, body: '' } };
+}
+
+/**
+ * `GET /api/v5/account/balance[?ccy=BTC,ETH]` (signed, read permission): the trading account's
+ * non-zero balances. `ccy`: at most 20 currencies; absent = the whole account.
+ */
+export function okxBalanceRest(ccy?: readonly string[]): OkxBuild<OkxRestRequest> {
+  if (ccy === undefined || ccy.length === 0) return { ok: true, value: { method: 'GET', path: OKX_PATHS.balance, body: '' } };
+  if (ccy.length > 20) return fail('at most 20 currencies per balance request');
+  for (const c of ccy) if (!/^[A-Za-z0-9]{1,20}$/.test(c)) return fail(`bad currency ${JSON.stringify(c)}`);
+  return { ok: true, value: { method: 'GET', path: `${OKX_PATHS.balance}?ccy=${ccy.join(',')}`, body: '' } };
 }
 
 /** Signed headers for a built REST request (private endpoints). */

@@ -1,25 +1,27 @@
 // Binance REST client (spot and USD-M through a BinanceProfile): the undici keep-alive transport,
 // signed requests from the pure builders (requests.ts), the rate-limit budget model
 // (rate-limits.ts) fed with every answer's `X-MBX-USED-WEIGHT-*` / `X-MBX-ORDER-COUNT-*` headers
-// and with 429/418 + Retry-After, and every answer or failure mapped to a report or a
-// VenueErrorInfo (errors.ts, private.ts).
+// and with 429/418 + Retry-After, and every answer or failure mapped to a report, a balance
+// snapshot (balances.ts) or a VenueErrorInfo (errors.ts, private.ts).
 //
 // Invariants:
 // - No method rejects (OrderClient contract, src/venues/io/orders.ts).
-// - A request the budget refuses is not sent: orders get a local RATE_LIMITED error at once
-//   (known, retryable, retryAfterMs); snapshot and metadata fetches wait for the budget.
+// - A request the budget refuses is not sent: orders and balance fetches get a local
+//   RATE_LIMITED error at once (known, retryable, retryAfterMs); snapshot and metadata fetches
+//   wait for the budget.
 // - After a 429 or 418 nothing is sent before its Retry-After has passed (the budget blocks).
 // - Transport timeouts, resets and 5xx answers are outcome 'unknown' for orders; only a request
 //   that certainly never left (connect refused) is 'known' not executed.
 // - Secrets stay inside the signing calls; nothing here logs.
 import type { InstrumentTable } from '../../../core/instrument.js';
-import type { OrderIntent, Side, VenueErrorInfo, VenueOrderReport } from '../../types.js';
+import type { BalanceOutcome, OrderIntent, Side, VenueErrorInfo, VenueOrderReport } from '../../types.js';
 import { garbledInfo, localRateLimitInfo, notSentInfo, type OrderClient, type OrderOutcome, type QueryOutcome } from '../../io/orders.js';
 import { headerValue, RestTransport, retryAfterMs, type RestResult, type RestTransportOptions } from '../../io/rest.js';
 import { BINANCE_SPOT } from '../../binance-spot/endpoints.js';
 import { BINANCE_USDM } from '../../binance-usdm/endpoints.js';
 import { binanceDisconnectedInfo, binanceHttpErrorInfo, binanceTimeoutInfo } from '../errors.js';
 import { parseBinanceExchangeInfo, type BinanceExchangeInfo } from '../exchange-info.js';
+import { mapBinanceSpotAccount, mapBinanceUsdmBalances } from '../balances.js';
 import { binanceErrorReport, mapBinanceOrderAnswer } from '../private.js';
 import type { BinanceProfile } from '../profile.js';
 import { BinanceRateBudget } from '../rate-limits.js';
@@ -29,6 +31,7 @@ import {
   restDepthSnapshot,
   restExchangeInfo,
   restNewOrder,
+  restBalances,
   restQueryOrder,
   restUsdmListenKey,
   type NewOrderOptions,
@@ -230,6 +233,31 @@ export class BinanceRestClient implements OrderClient {
     const info = parseBinanceExchangeInfo(this.venue, a.body.toString('utf8'));
     if (info.rateLimits.length > 0) this.budget = this.budget.withRules(info.rateLimits);
     return info;
+  }
+
+  /**
+   * The whole account's balances (spot `GET /api/v3/account?omitZeroBalances=true`, USD-M
+   * `GET /fapi/v3/balance`): a snapshot. Never rejects. Does not wait for the rate budget: when
+   * the budget (or a 429/418 Retry-After) refuses it, it fails at once with a local RATE_LIMITED
+   * error carrying `retryAfterMs` (the caller fetches again later; balances are polled).
+   */
+  async balances(): Promise<BalanceOutcome> {
+    let req: RestRequest;
+    try {
+      req = restBalances(this.profile, this.credentials(), this.sign());
+    } catch (err) {
+      return { ok: false, error: { ...buildError(err), code: 'AUTH' } };
+    }
+    const a = await this.send(req, false);
+    if (!a.ok) return a;
+    let o: unknown;
+    try {
+      o = JSON.parse(a.body.toString('utf8'));
+    } catch {
+      return { ok: false, error: garbledInfo('balance answer is not JSON') };
+    }
+    const m = this.venue === 'binance-spot' ? mapBinanceSpotAccount(o) : mapBinanceUsdmBalances(o);
+    return m.ok ? { ok: true, update: m.update } : { ok: false, error: garbledInfo(m.detail) };
   }
 
   /** USD-M listenKey: POST creates (or extends the active one), PUT extends, DELETE closes. */

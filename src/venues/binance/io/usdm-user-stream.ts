@@ -3,18 +3,28 @@
 // socket, a `PUT` keepalive well inside the key's 60 minutes, and `listenKeyExpired` (or a PUT
 // answered -1125 "listenKey does not exist") -> a new key and a new connection.
 // ORDER_TRADE_UPDATE and TRADE_LITE frames are mapped to VenueOrderReport and handed to
-// `onReport`.
+// `onReport`. ACCOUNT_UPDATE carries the wallet balance (`wb`) but no available balance (`cw` is
+// the cross wallet balance, not what new orders may use), so with `onBalance` set every
+// ACCOUNT_UPDATE is answered by a REST balance re-fetch (`GET /fapi/v3/balance`), coalesced: at
+// most one fetch in flight and one queued behind it; each successful fetch is handed to
+// `onBalance` as a snapshot (source 'rest'). A failed re-fetch is counted and dropped (the
+// executor's periodic fetchBalances covers it). Per the docs, ACCOUNT_UPDATE is not pushed for
+// orders that are placed or cancelled without a fill, so the available balance those lock or
+// release reaches the executor through its own fetches, not through this stream.
 //
 // Invariants:
 // - Every connection asks for a key first (POST returns the active key and extends it, or a new
 //   one), so a reconnect after an expiry always uses a valid key.
 // - A frame that does not map is counted, never thrown.
+// - Balance re-fetches never overlap (CoalescedRefresh) and stop with the stream.
 // - Keepalive: the server pings every 3 minutes and `ws` answers with pongs; reconnect with
 //   backoff on any close.
 import type { InstrumentTable } from '../../../core/instrument.js';
-import type { VenueOrderReport } from '../../types.js';
+import type { VenueBalanceUpdate, VenueOrderReport } from '../../types.js';
+import { CoalescedRefresh } from '../../io/coalesce.js';
 import { WsLink, type WsLinkOptions, type WsLinkState } from '../../io/ws-link.js';
 import { binanceUsdmPrivateUrl, BINANCE_USDM, BINANCE_USDM_STREAM_HOST } from '../../binance-usdm/endpoints.js';
+import { parseUsdmAccountUpdate } from '../balances.js';
 import { mapBinancePrivateMessage } from '../private.js';
 import type { BinanceRestClient } from './rest-client.js';
 
@@ -26,6 +36,8 @@ export interface BinanceUsdmUserStreamOptions {
   readonly wsBase?: string;
   readonly events?: readonly string[];
   readonly onReport?: (r: VenueOrderReport) => void;
+  /** Balance snapshots re-fetched over REST after each ACCOUNT_UPDATE (coalesced). */
+  readonly onBalance?: (u: VenueBalanceUpdate) => void;
   readonly onState?: (s: WsLinkState, reason: string) => void;
   /** listenKey keepalive (PUT) period. Default 30 minutes. */
   readonly keepaliveMs?: number;
@@ -40,19 +52,25 @@ export interface UsdmUserStreamCounters {
   expired: number;
   reports: number;
   badMessages: number;
+  accountUpdates: number;
+  balanceFetches: number;
+  balanceFetchFailures: number;
 }
 
 export class BinanceUsdmUserStream {
   readonly link: WsLink;
-  readonly counters: UsdmUserStreamCounters = { listenKeys: 0, keepalives: 0, keepaliveFailures: 0, expired: 0, reports: 0, badMessages: 0 };
+  readonly counters: UsdmUserStreamCounters = { listenKeys: 0, keepalives: 0, keepaliveFailures: 0, expired: 0, reports: 0, badMessages: 0, accountUpdates: 0, balanceFetches: 0, balanceFetchFailures: 0 };
   /** The listenKey of the current connection ('' before the first). */
   listenKey = '';
   private timer: ReturnType<typeof setInterval> | null = null;
   private readonly wall: () => number;
   private openWaiters: (() => void)[] = [];
+  /** ACCOUNT_UPDATE -> REST balance re-fetch, at most one in flight plus one queued. */
+  readonly balanceRefresh: CoalescedRefresh;
 
   constructor(private readonly opts: BinanceUsdmUserStreamOptions) {
     this.wall = opts.wallClockMs ?? Date.now;
+    this.balanceRefresh = new CoalescedRefresh(() => this.refetchBalances());
     const host = (opts.wsBase ?? BINANCE_USDM_STREAM_HOST).replace(/\/+$/, '');
     const events = opts.events ?? BINANCE_USDM.privateEvents;
     this.link = new WsLink(
@@ -112,6 +130,13 @@ export class BinanceUsdmUserStream {
         this.counters.reports++;
         this.opts.onReport?.(ev.report);
         return;
+      case 'account':
+        if (ev.event !== 'ACCOUNT_UPDATE') return;
+        this.counters.accountUpdates++;
+        // a malformed ACCOUNT_UPDATE still says the account changed: fetch all the same
+        if (!parseUsdmAccountUpdate(ev.data).ok) this.counters.badMessages++;
+        if (this.opts.onBalance !== undefined) this.balanceRefresh.request();
+        return;
       case 'listen_key_expired':
         this.counters.expired++;
         this.link.reconnect('listenKeyExpired');
@@ -124,7 +149,19 @@ export class BinanceUsdmUserStream {
     }
   }
 
+  private async refetchBalances(): Promise<void> {
+    this.counters.balanceFetches++;
+    const r = await this.opts.rest.balances();
+    if (this.balanceRefresh.stopped) return;
+    if (!r.ok) {
+      this.counters.balanceFetchFailures++;
+      return;
+    }
+    this.opts.onBalance?.(r.update);
+  }
+
   async stop(): Promise<void> {
+    this.balanceRefresh.stop();
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     await this.link.stop();

@@ -2,7 +2,9 @@
 // (`order.place`, `order.cancel`, `order.status` by client order id, requests signed with the
 // sorted WS-API form) and, on spot, the 2026 user-data delivery: `userDataStream.subscribe.
 // signature` on the same connection, whose `{"subscriptionId":N,"event":{...}}` frames carry the
-// executionReports that are mapped to VenueOrderReport and handed to `onReport`.
+// executionReports that are mapped to VenueOrderReport and handed to `onReport`, and the
+// `outboundAccountPosition` events that are mapped to VenueBalanceUpdate (changed assets) and
+// handed to `onBalance` (`balanceUpdate` deltas are not: an outboundAccountPosition follows them).
 //
 // Invariants:
 // - No method rejects (OrderClient contract). A request that could not be written (socket not
@@ -14,11 +16,13 @@
 //   `eventStreamTerminated` event too; `userDataActive` says whether reports can arrive.
 // - Keepalive: the server pings, `ws` answers with pongs (autoPong); reconnect with backoff.
 import type { InstrumentTable } from '../../../core/instrument.js';
-import type { OrderIntent, VenueErrorInfo, VenueOrderReport } from '../../types.js';
+import type { OrderIntent, VenueBalanceUpdate, VenueErrorInfo, VenueOrderReport } from '../../types.js';
 import { Backoff } from '../../io/backoff.js';
 import { garbledInfo, localRateLimitInfo, notSentInfo, type OrderClient, type OrderOutcome, type QueryOutcome } from '../../io/orders.js';
 import { PendingAnswers } from '../../io/pending.js';
 import { WsLink, type WsLinkOptions, type WsLinkState } from '../../io/ws-link.js';
+import { mapBinanceAccountPosition } from '../balances.js';
+import { deliverBalance } from '../../balances.js';
 import { binanceDisconnectedInfo, binanceTimeoutInfo } from '../errors.js';
 import { binanceErrorReport, mapBinanceOrderAnswer, mapBinancePrivateMessage, type BinanceWsApiResponse } from '../private.js';
 import { BinanceRateBudget } from '../rate-limits.js';
@@ -38,6 +42,8 @@ export interface BinanceWsApiClientOptions {
   /** Spot: subscribe to user data on this connection (default true on spot, not available on USD-M). */
   readonly userData?: boolean;
   readonly onReport?: (r: VenueOrderReport) => void;
+  /** Spot user data: balances of the assets an `outboundAccountPosition` lists. */
+  readonly onBalance?: (u: VenueBalanceUpdate) => void;
   readonly onState?: (s: WsLinkState, reason: string) => void;
   readonly wallClockMs?: () => number;
   readonly recvWindowMs?: number;
@@ -57,6 +63,7 @@ export interface BinanceWsApiCounters {
   timeouts: number;
   lateAnswers: number;
   reports: number;
+  balances: number;
   badMessages: number;
   subscriptions: number;
   localRateLimited: number;
@@ -67,7 +74,7 @@ export class BinanceWsApiClient implements OrderClient {
   readonly link: WsLink;
   readonly budget: BinanceRateBudget;
   readonly requestValidityMs: number;
-  readonly counters: BinanceWsApiCounters = { requests: 0, answers: 0, timeouts: 0, lateAnswers: 0, reports: 0, badMessages: 0, subscriptions: 0, localRateLimited: 0 };
+  readonly counters: BinanceWsApiCounters = { requests: 0, answers: 0, timeouts: 0, lateAnswers: 0, reports: 0, balances: 0, badMessages: 0, subscriptions: 0, localRateLimited: 0 };
   /** The user-data subscription is active on the current connection. */
   userDataActive = false;
   private readonly table: InstrumentTable;
@@ -217,6 +224,13 @@ export class BinanceWsApiClient implements OrderClient {
         this.userDataActive = false;
         this.subscribeUserData();
         return;
+      case 'account': {
+        // balanceUpdate (a deposit / withdrawal delta) is followed by an outboundAccountPosition
+        // with the asset's new values: only the latter is mapped
+        if (ev.event !== 'outboundAccountPosition') return;
+        deliverBalance(mapBinanceAccountPosition(ev.data), this.counters, this.opts.onBalance);
+        return;
+      }
       case 'error':
         this.counters.badMessages++;
         return;

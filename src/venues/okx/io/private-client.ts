@@ -1,25 +1,32 @@
 // OKX v5 private WebSocket client (PROTOCOLS.md §3.2, §3.5, §3.6): login
 // (`{"op":"login","args":[{apiKey,passphrase,timestamp (s),sign}]}`), the `orders` channel whose
-// pushes are mapped to VenueOrderReport and handed to `onReport`, and order entry over the same
-// socket (`op: order`, `op: cancel-order`, answers matched by request id). Queries go through the
-// REST client (`GET /api/v5/trade/order?clOrdId=`), which has no WS equivalent.
+// pushes are mapped to VenueOrderReport and handed to `onReport`, the `account` channel whose
+// pushes are mapped to VenueBalanceUpdate (balances.ts: the first / regular snapshot pushes are
+// whole-account snapshots, event pushes list the changed currencies) and handed to `onBalance`,
+// and order entry over the same socket (`op: order`, `op: cancel-order`, answers matched by
+// request id). Queries go through the REST client (`GET /api/v5/trade/order?clOrdId=`), which has
+// no WS equivalent.
 //
 // Invariants:
 // - No method rejects (OrderClient contract). Orders are only written once logged in; a request
 //   that could not be written is 'known' not executed, one whose answer did not come in time or
 //   whose socket closed first is outcome 'unknown'.
 //   Request ids, timeouts and answer matching: src/venues/io/pending.ts.
-// - After every (re)connect: login, then subscribe to the orders channel(s); `ready()` resolves
-//   when both are confirmed.
+// - After every (re)connect: login, then subscribe to the orders channel(s) and, in its own
+//   request, to the account channel; `ready()` resolves when login and the orders subscription
+//   are confirmed (a refused account subscription does not block orders: it is counted and kept
+//   in `lastError`).
 // - Keepalive: text `ping` after 20 s idle, `pong` expected, else reconnect; notice 64008 ->
 //   reconnect at once.
 // - Trading requests share the per-instrument budgets with REST (OKX counts them together).
 // - Private frames are few: they are decoded and JSON.parse'd (not the market hot path).
 import type { InstrumentTable } from '../../../core/instrument.js';
-import type { OrderIntent, VenueErrorInfo, VenueOrderReport } from '../../types.js';
+import type { OrderIntent, VenueBalanceUpdate, VenueErrorInfo, VenueOrderReport } from '../../types.js';
 import { localRateLimitInfo, notSentInfo, requestReport, type OrderClient, type OrderOutcome, type QueryOutcome } from '../../io/orders.js';
 import { PendingAnswers } from '../../io/pending.js';
 import { WsLink, type WsLinkOptions, type WsLinkState } from '../../io/ws-link.js';
+import { mapOkxAccountPush } from '../balances.js';
+import { deliverBalance } from '../../balances.js';
 import { okxDisconnectedInfo, okxTimeoutInfo } from '../errors.js';
 import { mapOkxOrdersPush, okxSingleOrderResult, parseOkxEvent, parseOkxOrderResponse, type OkxOpResponse } from '../orders.js';
 import { okxCancelOrderWs, okxPlaceOrderWs, okxSubscribe, OKX_PING, type OkxChannelArg, type OkxOrderParams, type OkxWsRequest } from '../requests.js';
@@ -40,6 +47,10 @@ export interface OkxPrivateClientOptions {
   /** instId -> instIdCode for the 2026 WS order args (instId is sent when absent). */
   readonly instIdCodes?: ReadonlyMap<string, number>;
   readonly onReport?: (r: VenueOrderReport) => void;
+  /** Subscribe to the `account` channel after login (default true). */
+  readonly balances?: boolean;
+  /** Balance updates from the `account` channel. */
+  readonly onBalance?: (u: VenueBalanceUpdate) => void;
   readonly onState?: (s: WsLinkState, reason: string) => void;
   readonly wallClockMs?: () => number;
   /** No answer within this -> outcome unknown. Default 5000 ms. */
@@ -56,6 +67,8 @@ export interface OkxPrivateCounters {
   timeouts: number;
   lateAnswers: number;
   reports: number;
+  balances: number;
+  accountSubscribeFailures: number;
   badMessages: number;
   notices: number;
   localRateLimited: number;
@@ -65,9 +78,15 @@ export class OkxPrivateClient implements OrderClient {
   readonly venue = 'okx' as const;
   readonly link: WsLink;
   readonly requestValidityMs: number;
-  readonly counters: OkxPrivateCounters = { logins: 0, loginFailures: 0, requests: 0, answers: 0, timeouts: 0, lateAnswers: 0, reports: 0, badMessages: 0, notices: 0, localRateLimited: 0 };
+  readonly counters: OkxPrivateCounters = { logins: 0, loginFailures: 0, requests: 0, answers: 0, timeouts: 0, lateAnswers: 0, reports: 0, balances: 0, accountSubscribeFailures: 0, badMessages: 0, notices: 0, localRateLimited: 0 };
   loggedIn = false;
   subscribed = false;
+  /** The account channel subscription is confirmed on the current connection. */
+  accountSubscribed = false;
+  /** No account push has arrived yet since the account subscription was confirmed. */
+  private accountFirstPending = false;
+  /** Request id of the current connection's account subscription ('' when none was sent). */
+  private accountSubId = '';
   /** Last login / subscription error (null when none). */
   lastError: VenueErrorInfo | null = null;
   private readonly table: InstrumentTable;
@@ -140,6 +159,9 @@ export class OkxPrivateClient implements OrderClient {
   private onOpen(): void {
     this.loggedIn = false;
     this.subscribed = false;
+    this.accountSubscribed = false;
+    this.accountFirstPending = false;
+    this.accountSubId = '';
     this.counters.logins++;
     this.link.send(JSON.stringify(okxLoginRequest(this.opts.creds, this.wall())));
   }
@@ -147,6 +169,7 @@ export class OkxPrivateClient implements OrderClient {
   private onClose(): void {
     this.loggedIn = false;
     this.subscribed = false;
+    this.accountSubscribed = false;
     this.failPending('connection closed');
   }
 
@@ -185,7 +208,13 @@ export class OkxPrivateClient implements OrderClient {
       }
       return;
     }
-    // other pushes (account, positions ...) are not ours to handle
+    if (arg !== null && typeof arg === 'object' && (arg as Record<string, unknown>)['channel'] === 'account') {
+      const first = this.accountFirstPending;
+      this.accountFirstPending = false;
+      deliverBalance(mapOkxAccountPush(text, first), this.counters, this.opts.onBalance);
+      return;
+    }
+    // other pushes (positions ...) are not ours to handle
   }
 
   private onEvent(text: string): void {
@@ -208,16 +237,31 @@ export class OkxPrivateClient implements OrderClient {
       this.loggedIn = true;
       const sub = okxSubscribe('subscribe', this.channels, this.newId());
       if (sub.ok) this.link.send(sub.value);
+      if (this.opts.balances !== false) {
+        // its own request: a refusal of the account channel must not take the orders one with it
+        const id = this.newId();
+        const acc = okxSubscribe('subscribe', [{ channel: 'account' }], id);
+        if (acc.ok) {
+          this.accountSubId = id;
+          this.link.send(acc.value);
+        }
+      }
       return;
     }
     if (e.event === 'subscribe') {
+      if (this.accountSubId !== '' && e.id === this.accountSubId) {
+        this.accountSubscribed = true;
+        this.accountFirstPending = true;
+        return;
+      }
       this.subscribed = true;
       this.checkReady();
       return;
     }
     if (e.error !== null) {
       this.lastError = e.error;
-      if (!this.loggedIn) this.counters.loginFailures++;
+      if (this.accountSubId !== '' && e.id === this.accountSubId) this.counters.accountSubscribeFailures++;
+      else if (!this.loggedIn) this.counters.loginFailures++;
     }
   }
 

@@ -1,25 +1,27 @@
 // OKX v5 REST client (PROTOCOLS.md §3.4, §3.5, §3.7, §3.8): the undici keep-alive transport, the
 // signed headers from the pure signer (base64 HMAC over timestamp + METHOD + path?query + body),
 // the per-(user, instrument) and per-IP budgets of rate-limit.ts, and every answer or failure
-// mapped through orders.ts / errors.ts.
+// mapped through orders.ts / balances.ts / errors.ts.
 //
 // Invariants:
 // - No method rejects (OrderClient contract, src/venues/io/orders.ts).
 // - The signed path and body are byte-identical to what is sent.
-// - A request the budget refuses is not sent (orders: local RATE_LIMITED at once; public fetches
-//   wait). A venue rate-limit answer (50011, 50061, 429 ...) blocks that budget.
+// - A request the budget refuses is not sent (orders and balance fetches: local RATE_LIMITED at
+//   once; public fetches wait). A venue rate-limit answer (50011, 50061, 429 ...) blocks that budget.
 // - Placements carry the `expTime` header (now + requestValidityMs): OKX drops an order that
 //   reaches it later, which bounds how long an unknown outcome can still turn into an order.
 // - Timeouts, resets, 5xx, 50004 and 51149 are outcome 'unknown' (query by clOrdId next).
 import type { InstrumentTable } from '../../../core/instrument.js';
-import type { OrderIntent, VenueErrorInfo, VenueOrderReport } from '../../types.js';
+import type { BalanceOutcome, OrderIntent, VenueErrorInfo, VenueOrderReport } from '../../types.js';
 import { garbledInfo, localRateLimitInfo, notSentInfo, requestReport, type OrderClient, type OrderOutcome, type QueryOutcome } from '../../io/orders.js';
 import { RestTransport, retryAfterMs, type RestTransportOptions } from '../../io/rest.js';
+import { parseOkxBalance } from '../balances.js';
 import { okxDisconnectedInfo, okxTimeoutInfo } from '../errors.js';
 import { parseOkxInstruments, type OkxInstrumentsResult } from '../instruments.js';
 import { okxSingleOrderResult, parseOkxOrderQuery, parseOkxOrderResponse } from '../orders.js';
 import { OkxRateBudget, type OkxEndpoint } from '../rate-limit.js';
 import {
+  okxBalanceRest,
   okxBooksRest,
   okxCancelOrderRest,
   okxInstrumentsRest,
@@ -215,6 +217,23 @@ export class OkxRestClient implements OrderClient {
     const error = q.error ?? garbledInfo('order query answer without order');
     this.noteError('query', ins.symbol, error);
     return { found: false, error };
+  }
+
+  // ---- account --------------------------------------------------------------------------------
+
+  /**
+   * The trading account's balances (`GET /api/v5/account/balance`): a snapshot. Never rejects.
+   * Does not wait for the budget (10 per 2 s per user ID): refused locally, it fails at once with
+   * a RATE_LIMITED error carrying `retryAfterMs`; a venue rate-limit answer blocks the budget.
+   */
+  async balances(): Promise<BalanceOutcome> {
+    const built = okxBalanceRest();
+    if (!built.ok) return { ok: false, error: buildFailure(built.reason) };
+    const a = await this.send(built.value, 'balance', '', true, false);
+    if (!a.ok) return a;
+    const r = parseOkxBalance(a.body.toString('utf8'), a.status, a.retryAfterMs);
+    if (!r.ok) this.noteError('balance', '', r.error);
+    return r;
   }
 
   // ---- public ---------------------------------------------------------------------------------
