@@ -10,8 +10,12 @@
 //   3. QUERY      every order not final in the journal is queried at its venue by client id,
 //                 an order found open is cancelled, until every one is final (core/reconcile.ts);
 //                 the venues' answers move the positions (fills as cumulative increases);
-//   4. CHECK      ReconcileGate: every pair group's net base position within one lot. Balanced ->
-//                 risk.setReconciled(true): trading resumes (ACTIVE unless a breaker holds it);
+//   4. CHECK      ReconcileGate: every pair group's net base position within one lot, and every
+//                 venue's balances known from a whole-account snapshot of this incarnation (the
+//                 executors are asked for one at step 1; phase BALANCES waits for them, asking
+//                 again every `balanceRetryUs`). Both hold -> risk.setReconciled(true): trading
+//                 resumes (ACTIVE unless a breaker holds it) with the risk engine's balance and
+//                 margin checks reading the venues' own figures;
 //   5. REPAIR     otherwise the excess is taken back with position-reducing flatten jobs on the
 //                 holding instruments (core/reconcile.ts excessTrades; priced within the pair's unwind
 //                 band around the current mid, started once that book has a top), then CHECK
@@ -40,9 +44,11 @@ export const RecoveryPhase = {
   REPAIR: 3,
   DONE: 4,
   FAILED: 5,
+  /** Every pair balanced; waiting for the venues' balance snapshots. */
+  BALANCES: 6,
 } as const;
 export type RecoveryPhase = (typeof RecoveryPhase)[keyof typeof RecoveryPhase];
-export const RECOVERY_PHASE_NAMES = ['IDLE', 'DRAIN', 'QUERY', 'REPAIR', 'DONE', 'FAILED'] as const;
+export const RECOVERY_PHASE_NAMES = ['IDLE', 'DRAIN', 'QUERY', 'REPAIR', 'DONE', 'FAILED', 'BALANCES'] as const;
 
 export interface RecoveryDeps {
   readonly journalDir: string;
@@ -58,6 +64,12 @@ export interface RecoveryDeps {
   /** Venues with an executor (orders elsewhere cannot be queried). */
   readonly venues: readonly number[];
   readonly policy: ExecPolicy;
+  /** Venues (with an executor) whose balance snapshot has not arrived in this incarnation. */
+  balancesPending(): readonly number[];
+  /** Asks every executor for its venue's balances now. */
+  refreshBalances(): void;
+  /** While waiting for balances, ask again this often (µs). Default 2 s. */
+  readonly balanceRetryUs?: number;
   query(o: Readonly<ReconOrder>): void;
   cancel(o: Readonly<ReconOrder>): void;
   note(text: string, comboId?: number): void;
@@ -76,21 +88,30 @@ export class EngineRecovery {
   reconciler: RestartReconciler | null = null;
   private repairs: { trade: ExcessTrade; jobId: number; state: 'waiting' | 'running' | 'done' | 'failed' }[] = [];
   private drainDeadlineUs = 0;
+  private balanceAskUs = 0;
   /** A late fill after the check: check again once no combo of this incarnation is in flight. */
   private recheckPending = false;
   private readonly wallNowUs = (): number => Date.now() * 1000;
 
-  constructor(private readonly d: RecoveryDeps) {}
+  private readonly balanceRetryUs: number;
+
+  constructor(private readonly d: RecoveryDeps) {
+    this.balanceRetryUs = d.balanceRetryUs ?? 2_000_000;
+  }
 
   /** Starts recovery (engine onStart of a restarted incarnation). */
   begin(nowUs: number): void {
     this.phase = RecoveryPhase.DRAIN;
     this.drainDeadlineUs = nowUs + this.d.drainTimeoutUs;
+    // the venues' balances are fetched while the journal is read and the orders are queried
+    this.d.refreshBalances();
+    this.balanceAskUs = nowUs;
     this.poll(nowUs);
   }
 
   get active(): boolean {
-    return this.phase === RecoveryPhase.DRAIN || this.phase === RecoveryPhase.QUERY || this.phase === RecoveryPhase.REPAIR || this.recheckPending;
+    const p = this.phase;
+    return p === RecoveryPhase.DRAIN || p === RecoveryPhase.QUERY || p === RecoveryPhase.REPAIR || p === RecoveryPhase.BALANCES || this.recheckPending;
   }
 
   /** A report: true when it belonged to an order of an earlier incarnation (handled here). */
@@ -112,6 +133,11 @@ export class EngineRecovery {
       this.poll(nowUs);
     }
     return true;
+  }
+
+  /** A venue balance snapshot arrived: in phase BALANCES, check again once none is pending. */
+  onBalances(nowUs: number): void {
+    if (this.phase === RecoveryPhase.BALANCES && this.d.balancesPending().length === 0) this.check(nowUs);
   }
 
   /** A flatten job of the repair changed state. */
@@ -143,6 +169,11 @@ export class EngineRecovery {
       }
       case RecoveryPhase.REPAIR:
         return this.startRepairs(nowUs);
+      case RecoveryPhase.BALANCES:
+        if (nowUs < this.balanceAskUs + this.balanceRetryUs) return 0;
+        this.balanceAskUs = nowUs;
+        this.d.refreshBalances();
+        return 1;
       case RecoveryPhase.DONE:
         if (!this.recheckPending || !this.d.exec.isQuiescent()) return 0;
         this.recheckPending = false;
@@ -156,6 +187,7 @@ export class EngineRecovery {
   /** Earliest time poll() has something to do. */
   wakeAtUs(): number {
     if (this.phase === RecoveryPhase.QUERY) return this.reconciler!.wakeAtUs();
+    if (this.phase === RecoveryPhase.BALANCES) return this.balanceAskUs + this.balanceRetryUs;
     return this.active ? 0 : Infinity;
   }
 
@@ -231,12 +263,21 @@ export class EngineRecovery {
     for (const v of this.d.venues) this.d.gate.venueReconciled(v, true);
     const ok = this.d.gate.check(this.d.positions);
     const outcomes = [...rc.all()].filter((o) => o.outcome !== 'journal').map((o) => `${o.clientOrderId} ${o.outcome}`);
+    const pending = ok ? this.d.balancesPending() : [];
+    if (ok && pending.length > 0) {
+      this.d.risk.setReconciled(nowUs, false);
+      if (this.phase !== RecoveryPhase.BALANCES) {
+        this.d.note(`recovery: every pair balanced; waiting for the balances of venues ${pending.join(', ')} before trading`);
+        this.phase = RecoveryPhase.BALANCES;
+      }
+      return;
+    }
     if (ok) {
       const wasDone = this.phase === RecoveryPhase.DONE;
       this.phase = RecoveryPhase.DONE;
       this.d.risk.setReconciled(nowUs, true);
       if (!wasDone) this.d.reconciled();
-      if (!wasDone) this.d.note(`recovery: reconciled (${outcomes.join(', ') || 'every order final in the journal'}); every pair balanced: reconciled, trading may resume`);
+      if (!wasDone) this.d.note(`recovery: reconciled (${outcomes.join(', ') || 'every order final in the journal'}); every pair balanced and every venue's balances known: reconciled, trading may resume`);
       return;
     }
     this.d.risk.setReconciled(nowUs, false);

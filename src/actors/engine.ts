@@ -4,9 +4,10 @@
 // Rings (spec order):
 //  inbound  [0, F)        feed links (params.feeds[i]: venue + link 0 primary / 1 backup):
 //                         BookTop and LinkState frames;
-//  inbound  [F, F + E)    executor report rings (params.executors[j]): OrderReport, LinkState;
+//  inbound  [F, F + E)    executor report rings (params.executors[j]): OrderReport, LinkState,
+//                         Balance;
 //  outbound [0, E)        executor order rings (same order as params.executors): NewOrder,
-//                         Cancel, Query;
+//                         Cancel, Query, ControlCommand RefreshBalances (restart recovery);
 //  outbound E             the journal ring: AuditRecord frames (src/journal/records.ts layout).
 //
 // Book path (per BookTop; allocation-free): A/B arbitration by venue sequence id
@@ -15,7 +16,9 @@
 // ExecutionEngine.start. A top flagged unsynced (or a LinkState other than Synced on a link) marks
 // the link unsynced: the instrument stays tradable only while another link is in sync.
 // Report path: OrderReport -> ExecutionEngine.onReport -> ExecSink events -> positions, risk,
-// pair positions. Timers: poll() runs ExecutionEngine.onTimer when wakeAtUs() is due (granularity:
+// pair positions. Balance path (cold): Balance -> risk.setFree (the balance / margin pre-trade
+// checks read the venues' own free amounts; an asset never reported is not checked unless the
+// risk config requires known balances), journaled when it changed. Timers: poll() runs ExecutionEngine.onTimer when wakeAtUs() is due (granularity:
 // the park timeout when idle).
 // Journal: every decision that fired (acted or not), risk denial / breaker / state change, order,
 // cancel, query (Note), report, link change and combo state change is an AuditRecord. Evaluations
@@ -49,6 +52,7 @@ import {
   Body,
   BOOK_MAX_LEVELS,
   CancelScope,
+  ControlOp,
   FrameView,
   LinkStatus,
   OrderType,
@@ -56,6 +60,7 @@ import {
   newEnvelopeHead,
   newStageTimes,
   WireEncoder,
+  type BalanceValue,
   type CancelValue,
   type LinkStateValue,
   type NewOrderValue,
@@ -155,6 +160,8 @@ export interface EngineSummary {
   readonly pairPositions: { pair: string; atoms: number }[];
   readonly exposure: { asset: number; units: number }[];
   readonly ignoredReports: number;
+  /** The last venue balances received (asset units), per venue and asset. */
+  readonly balances: { venue: number; asset: string; freeUnits: number; totalUnits: number }[];
   /** Restart recovery phase (IDLE when none ran). */
   readonly recovery: string;
 }
@@ -257,6 +264,13 @@ export function createActor(raw: unknown): ActorBehaviour {
   const topTimes = new Float64Array(nIns * 4);
   const baseAssets = new Int32Array(nIns);
   for (let i = 0; i < nIns; i++) baseAssets[i] = tradables.get(i).base;
+  // venue balances (executors' Balance frames): last free / total per venue x asset, NaN unknown;
+  // whether this incarnation has received a whole-account snapshot from each venue
+  const assetNames = Object.keys(config.assets);
+  const balFree = new Float64Array(nVenues * nAssets).fill(NaN);
+  const balTotal = new Float64Array(nVenues * nAssets).fill(NaN);
+  const balSeen = new Uint8Array(nVenues * nAssets); // a snapshot value arrived this incarnation
+  const balNeeded = balanceAssetsByVenue(tradables, nVenues);
 
   // ---- output ----------------------------------------------------------------------------------
   const enc = new WireEncoder();
@@ -269,6 +283,7 @@ export function createActor(raw: unknown): ActorBehaviour {
   const qv: QueryValue = { clientOrderId: '', orderRef: 0, instrumentId: 0, venueId: 0, venueOrderId: '', comboId: 0, leg: 0 };
   const rv = {} as OrderReportValue;
   const lv = {} as LinkStateValue;
+  const bv = {} as BalanceValue;
   const rep = newExecReport();
   let ctx: ActorContext;
   let outs: readonly RingWriter[];
@@ -437,6 +452,8 @@ export function createActor(raw: unknown): ActorBehaviour {
     gate,
     venues: p.executors.map((e) => e.venue),
     policy: policies[0] ?? DEFAULT_EXEC_POLICY,
+    balancesPending: () => p.executors.map((e) => e.venue).filter((v) => !balNeeded[v]!.every((a) => balSeen[v * nAssets + a] === 1)),
+    refreshBalances,
     // a recovered order carries every field of a Query / Cancel command
     query(o) {
       followUpTimes();
@@ -633,6 +650,48 @@ export function createActor(raw: unknown): ActorBehaviour {
     lv.reason = l.reason() ?? '';
   };
 
+  /** Asks every executor to fetch its venue's balances now (restart recovery). */
+  function refreshBalances(): void {
+    for (let j = 0; j < E; j++) {
+      seqFor(j);
+      enc.controlCommand(head, { op: ControlOp.RefreshBalances, commandId: 0, targetActor: 0, arg: '' });
+      write(j);
+    }
+  }
+
+  /**
+   * A venue balance from an executor: the risk engine's balance / margin checks use its free
+   * amount from now on. Journaled when it changed (or is the venue's first snapshot of this
+   * incarnation), so a periodic refresh of unchanged balances does not flood the journal.
+   */
+  const onBalance = (v: FrameView, venueOfRing: number): void => {
+    const b = v.balance();
+    bv.venueId = b.venueId();
+    bv.assetId = b.assetId();
+    bv.freeUnits = b.freeUnits();
+    bv.totalUnits = b.totalUnits();
+    bv.venueTimeUs = b.venueTimeUs();
+    bv.snapshot = b.snapshot();
+    if (bv.venueId !== venueOfRing || bv.assetId >= nAssets) {
+      st.bump(ES.BAD_FRAMES);
+      return;
+    }
+    const k = bv.venueId * nAssets + bv.assetId;
+    const firstSnapshot = bv.snapshot && balSeen[k] === 0;
+    const changed = balFree[k] !== bv.freeUnits || balTotal[k] !== bv.totalUnits;
+    balFree[k] = bv.freeUnits;
+    balTotal[k] = bv.totalUnits;
+    risk.setFree(bv.venueId, bv.assetId, bv.freeUnits);
+    if (changed || firstSnapshot) journal(audit.balance(bv, assetNames[bv.assetId] ?? String(bv.assetId)));
+    if (firstSnapshot) {
+      balSeen[k] = 1;
+      if (recovery.active) {
+        recovery.onBalances(now);
+        publishRecovery();
+      }
+    }
+  };
+
   const onFeedLink = (v: FrameView, feed: EngineFeedLink): void => {
     readLink(v);
     if (lv.status !== LinkStatus.Synced) {
@@ -731,6 +790,8 @@ export function createActor(raw: unknown): ActorBehaviour {
       } else if (kind === Body.LinkState) {
         readLink(v);
         journal(audit.link(lv, null));
+      } else if (kind === Body.Balance) {
+        onBalance(v, p.executors[ring - F]!.venue);
       } else {
         st.bump(ES.BAD_FRAMES);
       }
@@ -764,6 +825,17 @@ export function createActor(raw: unknown): ActorBehaviour {
     },
   };
 
+  function balanceList(): EngineSummary['balances'] {
+    const out: { venue: number; asset: string; freeUnits: number; totalUnits: number }[] = [];
+    for (let v = 0; v < nVenues; v++) {
+      for (let a = 0; a < nAssets; a++) {
+        const k = v * nAssets + a;
+        if (balFree[k] === balFree[k]) out.push({ venue: v, asset: assetNames[a]!, freeUnits: balFree[k]!, totalUnits: balTotal[k]! });
+      }
+    }
+    return out;
+  }
+
   function summary(): EngineSummary {
     return {
       state: TRADING_STATE_NAMES[risk.state] ?? String(risk.state),
@@ -773,6 +845,7 @@ export function createActor(raw: unknown): ActorBehaviour {
       pairPositions: pairs.map((x, k) => ({ pair: x.model.id, atoms: pairPosition(k) })),
       exposure: Array.from({ length: nAssets }, (_, a) => ({ asset: a, units: exec.assetExposure(a) })),
       ignoredReports,
+      balances: balanceList(),
       recovery: RECOVERY_PHASE_NAMES[recovery.phase],
     };
   }
@@ -788,6 +861,24 @@ const EXEC_EVENT_NAMES: Record<number, string> = {
 
 function triggerActionName(a: number): string {
   return a === TriggerAction.OPEN ? 'OPEN' : a === TriggerAction.CLOSE ? 'CLOSE' : 'NONE';
+}
+
+/**
+ * The assets whose balances the risk checks read, per engine venue: spot instruments spend their
+ * base (sells) and quote (buys); derivatives post margin in their settlement asset.
+ */
+export function balanceAssetsByVenue(tradables: TradableTable, nVenues: number): number[][] {
+  const out: Set<number>[] = Array.from({ length: nVenues }, () => new Set<number>());
+  for (const t of tradables.all()) {
+    const s = out[t.venue]!;
+    if (t.kind === 'spot') {
+      s.add(t.base);
+      s.add(t.quote);
+    } else {
+      s.add(t.settle);
+    }
+  }
+  return out.map((s) => [...s].sort((a, b) => a - b));
 }
 
 /** Base units per lot of an inverse leg at `ticks` (the execution machine's LegRequest field). */

@@ -10,11 +10,14 @@
 //  - Query: the answer to a Query (Reject + UnknownOrder = the venue does not know the client id;
 //    OutcomeUnknown = the query itself failed);
 //  - Cancel: the answer to a Cancel (Reject + UnknownOrder = not open there);
-// and LinkState frames (channel Orders) when a socket changes state or the channel fails over
+// LinkState frames (channel Orders) when a socket changes state or the channel fails over
 // (the reason text carries the measured switch time; the same event goes to the supervisor as a
-// report). Stage times: each report carries the NewOrder's stage times (decision ...) plus
-// order sent (just before the request is handed to the client), ack and fill (when they
-// arrived), on the cross-thread clock (clock.ts).
+// report), and Balance frames: one per configured asset (params.assets) from the venue's
+// whole-account REST answer (at start, once the channel is ready; after a private socket comes
+// back; every `balanceRefreshMs`; on the engine's ControlCommand RefreshBalances) and one per
+// listed asset of every private-stream account update. Stage times: each report carries the
+// NewOrder's stage times (decision ...) plus order sent (just before the request is handed to
+// the client), ack and fill (when they arrived), on the cross-thread clock (clock.ts).
 //
 // Invariants:
 // - It NEVER re-sends an order on its own: an unknown outcome is reported and the engine queries.
@@ -33,6 +36,7 @@ import type { RingWriter } from '../shm/ring.js';
 import {
   Body,
   CancelScope,
+  ControlOp,
   FrameView,
   LinkChannel,
   LinkRole,
@@ -46,6 +50,7 @@ import {
   newEnvelopeHead,
   newStageTimes,
   threadEncoder,
+  type BalanceValue,
   type LinkStateValue,
   type NewOrderValue,
   type OrderReportValue,
@@ -58,12 +63,25 @@ import type { WsLinkState } from '../venues/io/ws-link.js';
 import { createOrderChannel, type OrderChannel, type OrderChannelConfig, type OrderSwitchEvent } from '../venues/order-channel.js';
 import { ExecutorState, EXEC_STATE } from './executor-state.js';
 import { IntentLog } from '../journal/intents.js';
+import { amountUnits } from '../config/runtime.js';
+import { CoalescedRefresh } from '../venues/io/coalesce.js';
 import { baseReport, errorReport, isRepeat, venueReport, type ExecOrder } from './executor-reports.js';
+import type { VenueBalanceUpdate } from '../venues/types.js';
 
 export interface ExecutorInstrument {
   readonly spec: InstrumentSpec;
   /** Engine-wide instrument id (NewOrder / OrderReport instrument_id). */
   readonly instrumentId: number;
+}
+
+/** An asset whose venue balance the executor reports to the engine. */
+export interface ExecutorAsset {
+  /** The venue's asset code ('USDT', 'BTC'). */
+  readonly code: string;
+  /** Engine asset id (Balance.asset_id). */
+  readonly assetId: number;
+  /** Decimals of the engine's integer unit of this asset (amounts are sent in 10^-decimals). */
+  readonly decimals: number;
 }
 
 export interface ExecutorParams {
@@ -86,6 +104,10 @@ export interface ExecutorParams {
   readonly journalDir?: string;
   /** What an intent append waits for: 'write' (default: the kernel owns it) or 'fdatasync'. */
   readonly intentSync?: 'write' | 'fdatasync';
+  /** Assets whose balances are reported to the engine (Balance frames). Absent: none. */
+  readonly assets?: readonly ExecutorAsset[];
+  /** Whole-account balance refresh period (REST), ms. Default 10000; 0 = no periodic refresh. */
+  readonly balanceRefreshMs?: number;
   /**
    * Test hook: planned worker exits, in order, each once per shared state (CRASHES word): entry k
    * exits when handling its client order id, 'before_send' (taken, not sent) or 'after_answer'
@@ -104,6 +126,9 @@ export interface ExecutorCounters {
   ringFull: number;
   recovered: number;
   failovers: number;
+  balanceFetches: number;
+  balanceFetchErrors: number;
+  balances: number;
 }
 
 interface Order extends ExecOrder {
@@ -142,6 +167,12 @@ export function validateExecutorParams(raw: unknown): ExecutorParams {
     if (!Number.isInteger(ins.instrumentId) || ins.instrumentId < 0) throw new Error(`executor: bad instrumentId for ${ins.spec.symbol}`);
   }
   if (typeof p.state !== 'string' || p.state === '') throw new Error('executor: state region name required');
+  for (const a of p.assets ?? []) {
+    if (typeof a.code !== 'string' || a.code === '') throw new Error('executor: asset code required');
+    if (!Number.isInteger(a.assetId) || a.assetId < 0) throw new Error(`executor: bad assetId for asset ${a.code}`);
+    if (!Number.isInteger(a.decimals) || a.decimals < 0 || a.decimals > 18) throw new Error(`executor: bad decimals for asset ${a.code}`);
+  }
+  if (p.balanceRefreshMs !== undefined && !(Number.isFinite(p.balanceRefreshMs) && p.balanceRefreshMs >= 0)) throw new Error('executor: balanceRefreshMs must be >= 0');
   return p;
 }
 
@@ -156,7 +187,10 @@ export function createActor(raw: unknown): ActorBehaviour {
   const noTimes = newStageTimes();
   const orders = new Map<string, Order>();
   const backlog: Uint8Array[] = [];
-  const counters: ExecutorCounters = { orders: 0, cancels: 0, queries: 0, reports: 0, streamReports: 0, repeatsDropped: 0, ringFull: 0, recovered: 0, failovers: 0 };
+  const counters: ExecutorCounters = { orders: 0, cancels: 0, queries: 0, reports: 0, streamReports: 0, repeatsDropped: 0, ringFull: 0, recovered: 0, failovers: 0, balanceFetches: 0, balanceFetchErrors: 0, balances: 0 };
+  const assets = p.assets ?? [];
+  const refreshMs = p.balanceRefreshMs ?? 10_000;
+  const bv: BalanceValue = { venueId: p.venueId, assetId: 0, freeUnits: 0, totalUnits: 0, venueTimeUs: 0, snapshot: false };
   const link: LinkStateValue = { linkId: p.linkId, venueId: p.venueId, channel: LinkChannel.Orders, role: LinkRole.Primary, status: LinkStatus.Connecting, sinceUs: 0, lastSeq: 0, reason: '' };
   let ctx: ActorContext;
   let ring: RingWriter;
@@ -208,6 +242,75 @@ export function createActor(raw: unknown): ActorBehaviour {
     commit();
   };
 
+  // ---- balances (off the hot path) -------------------------------------------------------------
+
+  /** A stream update arrived while a REST fetch was in flight: that answer may be older. */
+  let streamDuringFetch = false;
+  /** Consecutive fetches dropped because a stream update overtook them. */
+  let overtaken = 0;
+  let nextRefreshMs = Infinity; // armed once the channel is ready
+
+  /** One Balance frame per configured asset the update covers (a snapshot covers them all). */
+  const publishBalances = (u: VenueBalanceUpdate): void => {
+    for (const a of assets) {
+      const b = u.balances.find((x) => x.asset === a.code);
+      if (b === undefined && !u.snapshot) continue;
+      let free = 0;
+      let total = 0;
+      try {
+        free = b === undefined ? 0 : signedUnits(b.free, a.decimals);
+        total = b === undefined ? 0 : signedUnits(b.total, a.decimals);
+      } catch {
+        counters.balanceFetchErrors++; // a malformed amount: not reported (the next update will be)
+        continue;
+      }
+      bv.assetId = a.assetId;
+      bv.freeUnits = free;
+      bv.totalUnits = total;
+      bv.venueTimeUs = u.venueTimeMs * 1000;
+      bv.snapshot = u.snapshot;
+      head.seq = ring.nextSeq + backlog.length;
+      const t = head.times;
+      t.venueEventUs = t.receivedUs = t.bookAppliedUs = t.ringCommittedUs = t.decisionUs = t.orderSentUs = t.ackUs = t.fillUs = 0;
+      enc.balance(head, bv);
+      counters.balances++;
+      commit();
+    }
+  };
+
+  /**
+   * One whole-account fetch (REST). An answer that a stream update overtook (the update arrived
+   * while the request was out) may predate it: it is dropped and the account fetched again (up
+   * to 3 times in a row; the periodic refresh catches up after that).
+   */
+  const fetchBalances = async (): Promise<void> => {
+    streamDuringFetch = false;
+    counters.balanceFetches++;
+    const out = await channel.fetchBalances();
+    if (stopping) return;
+    if (refreshMs > 0) nextRefreshMs = performance.now() + refreshMs;
+    if (!out.ok) {
+      counters.balanceFetchErrors++;
+    } else if (streamDuringFetch && overtaken < 3) {
+      overtaken++;
+      balanceRefresh.request();
+    } else {
+      overtaken = 0;
+      publishBalances(out.update);
+    }
+  };
+  /** At most one fetch in flight and one queued (src/venues/io/coalesce.ts). */
+  const balanceRefresh = new CoalescedRefresh(fetchBalances);
+  const refreshBalances = (): void => {
+    if (assets.length > 0 && !stopping) balanceRefresh.request();
+  };
+
+  const onBalance = (u: VenueBalanceUpdate): void => {
+    if (stopping) return;
+    if (balanceRefresh.busy) streamDuringFetch = true;
+    publishBalances(u);
+  };
+
   const roleOf = (name: string): LinkRole => (name.startsWith('backup') ? LinkRole.Backup : LinkRole.Primary);
 
   const onSwitch = (e: OrderSwitchEvent): void => {
@@ -216,9 +319,13 @@ export function createActor(raw: unknown): ActorBehaviour {
     ctx.report({ failover: { from: e.fromName, to: e.toName, reason: e.reason, detail: e.detail, switchMs: e.switchMs, impairedMs: e.impairedMs } });
   };
 
+  const downSockets = new Set<string>();
   const onLinkState = (name: string, s: WsLinkState, reason: string): void => {
     if (stopping) return;
     publishLink(roleOf(name), WS_STATUS[s], `${name} ${s}${reason === '' ? '' : `: ${reason}`}`);
+    // a private socket that comes back may have missed account updates: fetch the whole account
+    if (s === 'down' || s === 'stale') downSockets.add(name);
+    else if (s === 'open' && downSockets.delete(name) && ready) refreshBalances();
   };
 
   // ---- reports --------------------------------------------------------------------------------
@@ -439,12 +546,13 @@ export function createActor(raw: unknown): ActorBehaviour {
       slotView = new FrameView(st.u8);
       const taken = st.recover();
       if (p.journalDir !== undefined) intents = new IntentLog({ dir: p.journalDir, executor: `exec-${p.linkId}`, sourceActor: p.sourceActor ?? p.linkId, ...(p.intentSync ? { intentSync: p.intentSync } : {}) });
-      channel = createOrderChannel({ ...p.channel, seed: (p.channel.seed ?? 1) + p.linkId }, table, { onReport: onStreamReport, onSwitch, onLinkState }, () => performance.now());
+      channel = createOrderChannel({ ...p.channel, seed: (p.channel.seed ?? 1) + p.linkId }, table, { onReport: onStreamReport, onSwitch, onLinkState, onBalance }, () => performance.now());
       publishLink(LinkRole.Primary, LinkStatus.Connecting, 'start');
       channel.start();
       readyP = channel.ready().then(() => {
         ready = true;
         publishLink(roleOf(channel.activeName), LinkStatus.Synced, `ready on ${channel.activeName}`);
+        refreshBalances();
       });
       for (const slot of taken) {
         const kind = slotView.at(st.frameOffset(slot)).kind();
@@ -463,6 +571,7 @@ export function createActor(raw: unknown): ActorBehaviour {
       if (inView === null || inView.u8 !== u8) inView = new FrameView(u8);
       const kind = inView.at(off).kind();
       if (kind !== Body.NewOrder && kind !== Body.Cancel && kind !== Body.Query) {
+        if (kind === Body.ControlCommand && inView.controlCommand().op() === ControlOp.RefreshBalances) void readyP.then(refreshBalances);
         st.setNext(seq + 1);
         return;
       }
@@ -483,6 +592,11 @@ export function createActor(raw: unknown): ActorBehaviour {
     poll(): number {
       let work = 0;
       if (intents !== null && intents.tick()) work++; // group fdatasync of intents
+      if (ready && performance.now() >= nextRefreshMs) {
+        nextRefreshMs = Infinity; // re-armed when the fetch ends
+        refreshBalances();
+        work++;
+      }
       while (backlog.length > 0) {
         const f = backlog[0]!;
         if (!ring.write(f, 0, f.length)) break;
@@ -493,10 +607,18 @@ export function createActor(raw: unknown): ActorBehaviour {
     },
     async onStop(c: ActorContext) {
       stopping = true;
+      balanceRefresh.stop();
       await channel.close();
       intents?.close();
       publishLink(roleOf(channel.activeName), LinkStatus.Down, 'stopped');
       c.report({ executor: p.linkId, counters, channel: channel.counters, active: channel.activeName });
     },
   };
+}
+
+/** A venue's decimal amount (may be negative: derivatives' available margin) in integer units. */
+export function signedUnits(amount: string, decimals: number): number {
+  const neg = amount.startsWith('-');
+  const u = amountUnits(neg ? amount.slice(1) : amount, decimals);
+  return neg ? -u : u;
 }

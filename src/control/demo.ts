@@ -41,7 +41,7 @@ import { Counters } from '../shm/counters.js';
 import { RingWriter } from '../shm/ring.js';
 import { createSharedMemory, describeEvent, type RingPlan } from '../actors/topology.js';
 import { Supervisor, type ActorChildSpec, type SupervisorEvent, type SupervisorOutcome } from '../actors/supervisor.js';
-import { ENGINE_STATE_WORDS, ES, buildEngineModel, type EngineParams, type EngineSummary } from '../actors/engine.js';
+import { ENGINE_STATE_WORDS, ES, balanceAssetsByVenue, buildEngineModel, type EngineParams, type EngineSummary } from '../actors/engine.js';
 import { executorStateWords } from '../actors/executor-state.js';
 import { JOURNAL_PROGRESS_WORDS, JP, type JournalActorParams } from '../actors/journal.js';
 import type { ExecutorParams } from '../actors/executor.js';
@@ -334,9 +334,9 @@ function channelOf(venue: VenueId, orders: Endpoint, creds: { apiKey: string; se
     return { venue, creds: c, primary: { transport: 'ws', url: orders.wsPrivate!, restUrl: orders.rest }, backup: { transport: 'rest', url: orders.rest }, ...common };
   }
   if (venue === 'binance-usdm') {
-    return { venue, creds: c, primary: { transport: 'ws', url: orders.wsApi! }, backup: { transport: 'rest', url: orders.rest }, stream: { url: orders.wsPrivate!, restUrl: orders.rest }, ...common };
+    return { venue, creds: c, primary: { transport: 'ws', url: orders.wsApi!, restUrl: orders.rest }, backup: { transport: 'rest', url: orders.rest }, stream: { url: orders.wsPrivate!, restUrl: orders.rest }, ...common };
   }
-  return { venue, creds: c, primary: { transport: 'ws', url: orders.wsApi! }, backup: { transport: 'rest', url: orders.rest }, ...common };
+  return { venue, creds: c, primary: { transport: 'ws', url: orders.wsApi!, restUrl: orders.rest }, backup: { transport: 'rest', url: orders.rest }, ...common };
 }
 
 /** Environment variable values for the configured credential refs, from the simulator's keys (in memory only). */
@@ -488,6 +488,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
       };
       return { id: f.id, module: compiledModule('src/actors/feed.ts'), outbound: [f.ring], wait: 'async-park', parkTimeoutMs: 20, cpu: cpu(opts.cpus?.feeds ?? 0), hangTimeoutMs: 10_000, params, ...tp };
     });
+    const assetNames = Object.keys(config.assets);
+    const balanceAssets = balanceAssetsByVenue(model.tradables, config.venues.length);
     const execChildren: ActorChildSpec[] = execs.map((e, k) => {
       const vc = config.venues[e.venue]!;
       if (vc.credentials === null) throw new Error(`demo: venue ${vc.id} has no credentials configured`);
@@ -499,6 +501,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
         instruments: e.instruments.map((i) => ({ spec: specOf(i), instrumentId: i })),
         state: e.state,
         journalDir,
+        // the assets the risk checks read on this venue; an asset's name is the venues' asset code
+        assets: balanceAssets[e.venue]!.map((a) => ({ code: assetNames[a]!, assetId: a, decimals: config.assets[assetNames[a]!]!.decimals })),
       };
       return { id: e.id, module: compiledModule('src/actors/executor.ts'), inbound: [e.orders], outbound: [e.reports], wait: 'async-park', parkTimeoutMs: 20, cpu: cpu(opts.cpus?.executors ?? 1), hangTimeoutMs: 10_000, params, ...tp };
     });

@@ -13,12 +13,12 @@
 // - code: Decision 1 = acted (orders follow), 0 = evaluated and not acted; RiskDenial the
 //   RiskReason; BreakerTripped the Breaker; OrderSent the wire OrderType; OrderReport the wire
 //   ReportKind; CancelSent the CancelScope; LinkChange the LinkStatus; ActorLifecycle the
-//   SUPERVISOR_EVENT code of the event type.
+//   SUPERVISOR_EVENT code of the event type; Balance the engine asset id.
 // - text: the client order id for OrderSent / CancelSent / OrderReport; otherwise a short
 //   human-readable summary.
 // - detail: UTF-8 JSON with the kind's structured fields (decision: trigger inputs, both books'
 //   tops, thresholds, every risk check with pass/fail; risk: value and limit; link / supervisor:
-//   the event). Orders and reports carry none: everything is in ref_ids.
+//   the event; balance: asset, free and total units, snapshot or stream). Orders and reports carry none: everything is in ref_ids.
 // The order and report builders allocate nothing (the refIds array and the input object are
 // reused, strings are passed through); the JSON builders allocate and are meant for the rare
 // kinds (decisions happen per combo, not per book update).
@@ -26,6 +26,7 @@ import {
   AuditKind,
   Body,
   type AuditRecordInput,
+  type BalanceValue,
   type CancelValue,
   type FrameView,
   type LinkStateValue,
@@ -83,6 +84,7 @@ export const AUDIT_KIND_NAMES: Readonly<Record<number, string>> = {
   [AuditKind.BreakerTripped]: 'BreakerTripped',
   [AuditKind.Reconciliation]: 'Reconciliation',
   [AuditKind.Note]: 'Note',
+  [AuditKind.Balance]: 'Balance',
 };
 
 export function kindName(kind: number): string {
@@ -258,6 +260,15 @@ export class AuditBuilder {
     const i = this.reset(AuditKind.ActorLifecycle, SUPERVISOR_EVENT[e.type] ?? 0, null);
     i.text = `${e.type} ${e.child ?? ''}${e.generation !== undefined ? ` gen ${e.generation}` : ''}${e.reason ? ` (${e.reason})` : ''}`;
     i.detail = textEncoder.encode(JSON.stringify(e));
+    return i;
+  }
+
+  /** A venue balance as the engine received it (Balance frame); `assetName` for the text. */
+  balance(b: BalanceValue, assetName: string): AuditRecordInput {
+    const i = this.reset(AuditKind.Balance, b.assetId, null);
+    this.refIds[REF.VENUE] = b.venueId;
+    i.text = `balance venue ${b.venueId} ${assetName}: free ${b.freeUnits} total ${b.totalUnits} units (${b.snapshot ? 'snapshot' : 'stream'})`;
+    i.detail = textEncoder.encode(JSON.stringify({ asset: assetName, assetId: b.assetId, freeUnits: b.freeUnits, totalUnits: b.totalUnits, snapshot: b.snapshot, venueTimeUs: b.venueTimeUs }));
     return i;
   }
 

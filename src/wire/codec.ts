@@ -37,6 +37,7 @@ import * as flatbuffers from 'flatbuffers';
 import {
   AuditKind,
   AuditRecord,
+  Balance,
   Body,
   BookTop,
   Cancel,
@@ -256,6 +257,15 @@ export interface LinkStateValue {
   reason: string;
 }
 
+export interface BalanceValue {
+  venueId: number;
+  assetId: number;
+  freeUnits: number;
+  totalUnits: number;
+  venueTimeUs: number;
+  snapshot: boolean;
+}
+
 export interface HeartbeatValue {
   beat: number;
   nowUs: number;
@@ -302,7 +312,8 @@ export type WireBody =
   | { kind: 'Heartbeat'; value: HeartbeatValue }
   | { kind: 'ControlCommand'; value: ControlCommandValue }
   | { kind: 'AuditRecord'; value: AuditRecordValue }
-  | { kind: 'Query'; value: QueryValue };
+  | { kind: 'Query'; value: QueryValue }
+  | { kind: 'Balance'; value: BalanceValue };
 
 /** A whole frame as a plain object (tests, tools, journal export; not the hot path). */
 export interface WireMessage extends EnvelopeHead {
@@ -604,6 +615,9 @@ const F64 = {
   linkLastSeq: float64Slot(LinkState.addLastSeq, 'LinkState.addLastSeq'),
   heartbeatBeat: float64Slot(Heartbeat.addBeat, 'Heartbeat.addBeat'),
   heartbeatNowUs: float64Slot(Heartbeat.addNowUs, 'Heartbeat.addNowUs'),
+  balanceFree: float64Slot(Balance.addFreeUnits, 'Balance.addFreeUnits'),
+  balanceTotal: float64Slot(Balance.addTotalUnits, 'Balance.addTotalUnits'),
+  balanceVenueTimeUs: float64Slot(Balance.addVenueTimeUs, 'Balance.addVenueTimeUs'),
 } as const;
 
 /** The field slot of a struct field, read from its generated adder like float64Slot(). */
@@ -825,6 +839,19 @@ export class WireEncoder {
     return this.finish(head, Body.Heartbeat, Heartbeat.endHeartbeat(b));
   }
 
+  balance(head: EnvelopeHead, m: BalanceValue): this {
+    const b = this.begin();
+    const view = this.view;
+    Balance.startBalance(b);
+    addFloat64Field(b, view, F64.balanceFree, m.freeUnits);
+    addFloat64Field(b, view, F64.balanceTotal, m.totalUnits);
+    addFloat64Field(b, view, F64.balanceVenueTimeUs, m.venueTimeUs);
+    Balance.addVenueId(b, m.venueId);
+    Balance.addAssetId(b, m.assetId);
+    Balance.addSnapshot(b, m.snapshot);
+    return this.finish(head, Body.Balance, Balance.endBalance(b));
+  }
+
   controlCommand(head: EnvelopeHead, m: ControlCommandValue): this {
     const b = this.begin();
     const arg = writeUtf8(b, m.arg);
@@ -879,6 +906,8 @@ export class WireEncoder {
         return this.auditRecord(msg, body.value);
       case 'Query':
         return this.query(msg, body.value);
+      case 'Balance':
+        return this.balance(msg, body.value);
     }
   }
 
@@ -1007,6 +1036,7 @@ export class FrameView {
   private readonly controlCommand_ = new ControlCommand();
   private readonly auditRecord_ = new AuditRecord();
   private readonly query_ = new Query();
+  private readonly balance_ = new Balance();
   /** Stage times of an AuditRecord body (the record's own, not the envelope's). */
   readonly auditTimes: StageTimes = new StageTimes();
   private kind_: Body = Body.NONE;
@@ -1082,6 +1112,9 @@ export class FrameView {
       case Body.Query:
         env.body(this.query_);
         break;
+      case Body.Balance:
+        env.body(this.balance_);
+        break;
       default:
         break;
     }
@@ -1135,6 +1168,10 @@ export class FrameView {
   linkState(): LinkState {
     if (this.kind_ !== Body.LinkState) throw this.wrongKind(Body.LinkState);
     return this.linkState_;
+  }
+  balance(): Balance {
+    if (this.kind_ !== Body.Balance) throw this.wrongKind(Body.Balance);
+    return this.balance_;
   }
   heartbeat(): Heartbeat {
     if (this.kind_ !== Body.Heartbeat) throw this.wrongKind(Body.Heartbeat);
@@ -1366,6 +1403,13 @@ function decodeBody(v: FrameView): WireBody {
           lastSeq: l.lastSeq(),
           reason: str(l.reason()),
         },
+      };
+    }
+    case Body.Balance: {
+      const x = v.balance();
+      return {
+        kind: 'Balance',
+        value: { venueId: x.venueId(), assetId: x.assetId(), freeUnits: x.freeUnits(), totalUnits: x.totalUnits(), venueTimeUs: x.venueTimeUs(), snapshot: x.snapshot() },
       };
     }
     case Body.Heartbeat: {

@@ -4,6 +4,7 @@ export * from './codec.js';
 export {
   AuditKind,
   AuditRecord,
+  Balance,
   Body,
   BookFlags,
   BookTop,

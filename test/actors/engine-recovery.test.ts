@@ -72,6 +72,8 @@ function setup() {
   });
   const gate = new ReconcileGate(m.tradables, [ta.venue, tb.venue], [{ pairId: 0, a: pair.a, b: pair.b }]);
   let reconciledCalls = 0;
+  let refreshes = 0;
+  const balances = { pending: [] as number[] };
   recovery = new EngineRecovery({
     journalDir: dir,
     journalBacklogBytes: () => 0,
@@ -83,6 +85,9 @@ function setup() {
     gate,
     venues: [ta.venue, tb.venue],
     policy: { ...DEFAULT_EXEC_POLICY, settleUs: 0 },
+    balancesPending: () => balances.pending,
+    refreshBalances: () => refreshes++,
+    balanceRetryUs: 2_000_000,
     query: (o: Readonly<ReconOrder>) => queries.push(o.clientOrderId),
     cancel: (o: Readonly<ReconOrder>) => cancels.push(o.clientOrderId),
     note: (t) => notes.push(t),
@@ -94,7 +99,7 @@ function setup() {
   const report = (kind: number, cum: number, over: Partial<ReturnType<typeof newExecReport>> = {}) =>
     Object.assign(newExecReport(), { kind, origin: ReportOrigin.QUERY, cumQtyLots: cum, lastPriceTicks: 0, ...over });
   const top = (i: number, bid: number, ask: number) => tops.set(i, bid, 5000, ask, 5000, 1, 0, true);
-  return { m, pair, ta, tb, lotsA, lotsB, positions, risk, exec, recovery, orders, queries, cancels, notes, report, top, reconciled: () => reconciledCalls };
+  return { m, pair, ta, tb, lotsA, lotsB, positions, risk, exec, recovery, orders, queries, cancels, notes, report, top, reconciled: () => reconciledCalls, balances, refreshes: () => refreshes };
 }
 
 describe('engine restart recovery', () => {
@@ -129,6 +134,38 @@ describe('engine restart recovery', () => {
     expect(t.reconciled()).toBe(1);
     expect(t.risk.state).toBe(TradingState.ACTIVE);
     expect(t.notes.findIndex((n) => n.startsWith('recovery: reconciled'))).toBeGreaterThan(t.notes.findIndex((n) => n.startsWith('recovery: flatten job')));
+  });
+
+  it('does not reconcile before every venue\'s balances are known, and asks for them again while waiting', () => {
+    const t = setup();
+    t.balances.pending = [t.tb.venue];
+    t.recovery.begin(1_000);
+    expect(t.refreshes()).toBe(1); // asked at once, in parallel with the journal read and queries
+    t.recovery.onReport(2_000, t.ta.venue, 'xmc-5-0-0', t.report(ReportKind.FILL, 1000, { avgPriceTicks: 6_400_000 }));
+    t.recovery.onReport(2_000, t.tb.venue, 'xmc-5-1-0', t.report(ReportKind.FILL, t.lotsB, { avgPriceTicks: 640_000 }));
+    // balanced, but venue B's balances are unknown: not reconciled, still REDUCING
+    expect(t.recovery.phase).toBe(RecoveryPhase.BALANCES);
+    expect(t.recovery.active).toBe(true);
+    expect(t.risk.state).toBe(TradingState.REDUCING);
+    expect(t.reconciled()).toBe(0);
+    expect(t.notes.some((n) => n.includes(`waiting for the balances of venues ${t.tb.venue}`))).toBe(true);
+    // the retry is due 2 s after the last ask
+    expect(t.recovery.wakeAtUs()).toBe(1_000 + 2_000_000);
+    expect(t.recovery.poll(1_500_000)).toBe(0);
+    expect(t.refreshes()).toBe(1);
+    expect(t.recovery.poll(2_001_000)).toBe(1);
+    expect(t.refreshes()).toBe(2);
+    // a snapshot that leaves another venue pending changes nothing
+    t.balances.pending = [t.ta.venue];
+    t.recovery.onBalances(2_500_000);
+    expect(t.recovery.phase).toBe(RecoveryPhase.BALANCES);
+    // the last one arrives: reconciled, ACTIVE
+    t.balances.pending = [];
+    t.recovery.onBalances(2_600_000);
+    expect(t.recovery.phase).toBe(RecoveryPhase.DONE);
+    expect(t.reconciled()).toBe(1);
+    expect(t.risk.state).toBe(TradingState.ACTIVE);
+    expect(t.notes.at(-1)).toMatch(/every venue's balances known: reconciled/);
   });
 
   it('a late fill after reconciliation is checked again, only once no combo is in flight', () => {

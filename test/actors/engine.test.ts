@@ -174,7 +174,14 @@ function harness(map: ShmMap) {
     expect(reportRings[x.ring]!.write(enc.bytes, enc.start, enc.end)).toBe(true);
   };
   const allAudit = (): boolean => records.every((r) => r.body.kind === 'AuditRecord');
-  return { st, sendTop, orders, drainOrders, drainJournal, fill, allAudit };
+  /** A Balance frame from the executor of `ring` (0 Binance, 1 OKX), as a REST snapshot. */
+  const balance = (ring: number, assetId: number, freeUnits: number): void => {
+    const bhead = newEnvelopeHead(9);
+    bhead.seq = ++rseq;
+    enc.balance(bhead, { venueId: ring === 0 ? BIN.venue : OKX.venue, assetId, freeUnits, totalUnits: freeUnits, venueTimeUs: venueNowUs, snapshot: true });
+    expect(reportRings[ring]!.write(enc.bytes, enc.start, enc.end)).toBe(true);
+  };
+  return { st, sendTop, orders, drainOrders, drainJournal, fill, allAudit, balance };
 }
 
 describe('engine actor (real worker, no sockets)', () => {
@@ -294,6 +301,46 @@ describe('engine actor (real worker, no sockets)', () => {
     for (const e of rep.exposure) expect(e.units).toBe(0);
     expect(rep.arbitration).toMatchObject({ applied: expectedApplied, unsynced: 1, invalid: 0 });
     expect(rep.arbitration.duplicates + rep.arbitration.older).toBe(expectedDropped);
+  });
+
+  it('venue balances from the executors feed the balance check: too little quote denies the combo (BALANCE, journaled), enough lets it trade', async () => {
+    const sab = newSab();
+    const map = ShmMap.attach(sab);
+    const { sup, log } = await startEngine(sab, 5);
+    const h = harness(map);
+    // assets of the default config: 0 BTC (8 decimals), 1 USDT (9 decimals). Binance holds 100
+    // USDT; the crossing buys 0.01 BTC at ~64,000 USDT there (640 USDT): not enough
+    h.balance(0, 1, 100e9);
+    h.balance(1, 0, 1e8); // 1 BTC at OKX for the sell leg
+    const balanceRecords = (): AuditRecordValue[] => h.drainJournal().filter((a) => a.kind === AuditKind.Balance);
+    await until(() => balanceRecords().length === 2, 'both balances journaled', 30_000);
+    const recs = balanceRecords();
+    expect(recs.map((a) => [a.refIds[1], a.code])).toEqual([[BIN.venue, 1], [OKX.venue, 0]]);
+    expect(JSON.parse(new TextDecoder().decode(recs[0]!.detail))).toMatchObject({ asset: 'USDT', freeUnits: 100e9, snapshot: true });
+    await h.sendTop(0, BIN.instrument, BIN.venue, 10, S, ...binBook());
+    await h.sendTop(2, OKX.instrument, OKX.venue, 20, S, ...okxCrossed());
+    await until(() => h.st.get(ES.DENIALS) >= 1 && h.st.get(ES.DECISIONS) >= 1, 'balance denial and its decision record', 30_000);
+    h.drainOrders();
+    expect(h.orders).toHaveLength(0);
+    const denial = h.drainJournal().find((a) => a.kind === AuditKind.RiskDenial)!;
+    expect(denial.code).toBe(17); // RiskReason.BALANCE
+    expect(denial.refIds[1]).toBe(BIN.venue);
+    // the venue reports 1,000,000 USDT: the next crossing trades (each top after the pair's
+    // cool-down is evaluated again; keep sending until the orders come)
+    h.balance(0, 1, 1e15);
+    const deadline = Date.now() + 60_000;
+    for (let seq = 21; (h.drainOrders(), h.orders.length < 2); seq++) {
+      if (Date.now() > deadline) throw new Error('timeout waiting for two NewOrder frames once the balance suffices');
+      await h.sendTop(2, OKX.instrument, OKX.venue, seq, S, ...okxCrossed());
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(h.orders.map((x) => x.ring).sort()).toEqual([0, 1]);
+    await sup.stop();
+    const sum = log.of('report', 'engine').map((e) => (e.data as { engine?: EngineSummary }).engine).find((x) => x !== undefined)!;
+    expect(sum.balances).toEqual([
+      { venue: BIN.venue, asset: 'USDT', freeUnits: 1e15, totalUnits: 1e15 },
+      { venue: OKX.venue, asset: 'BTC', freeUnits: 1e8, totalUnits: 1e8 },
+    ]);
   });
 
   it('a restarted engine keeps its combo ids, stays REDUCING and journals the denial', async () => {

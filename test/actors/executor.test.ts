@@ -9,6 +9,9 @@
 // - failover: the primary (WS API) answers 5xx twice, the channel switches to the backup (REST),
 //   reports the switch (LinkState role Backup + a supervisor report with the measured ms), and
 //   the next order trades through the backup;
+// - balances: with `assets` configured it reports the venue's whole account (REST) as Balance
+//   frames once ready and on the engine's RefreshBalances command, and the private stream's
+//   account updates after a fill, every value equal to the simulator's ledger;
 // - restarts: an executor that exits after taking an order frame (before sending it, and after
 //   sending it but before reporting) is restarted and reports that order OutcomeUnknown; it never
 //   sends it again: the sim saw at most one placement per client id.
@@ -36,6 +39,8 @@ import {
   WireEncoder,
   decodeMessage,
   newEnvelopeHead,
+  ControlOp,
+  type BalanceValue,
   type LinkStateValue,
   type OrderReportValue,
   type WireMessage,
@@ -74,6 +79,7 @@ class Placements {
 class Engine {
   readonly reports: { r: OrderReportValue; msg: WireMessage }[] = [];
   readonly links: LinkStateValue[] = [];
+  readonly balances: BalanceValue[] = [];
   private readonly enc = new WireEncoder();
   private readonly head = newEnvelopeHead(1);
   private readonly out: RingWriter;
@@ -104,12 +110,18 @@ class Engine {
     this.enc.cancel(this.head, { scope: CancelScope.One, clientOrderId: cid, orderRef, instrumentId: INSTRUMENT_ID, venueId: VENUE_ID, venueOrderId: '', comboId: 7, leg: 1 });
     this.send();
   }
+  refreshBalances(): void {
+    this.head.seq++;
+    this.enc.controlCommand(this.head, { op: ControlOp.RefreshBalances, commandId: 1, targetActor: 0, arg: '' });
+    this.send();
+  }
   drain(): void {
     let len: number;
     while ((len = this.inp.peek()) >= 0) {
       const msg = decodeMessage(this.inp.u8.slice(this.inp.frameOffset, this.inp.frameOffset + len));
       if (msg.body.kind === 'OrderReport') this.reports.push({ r: msg.body.value, msg });
       else if (msg.body.kind === 'LinkState') this.links.push(msg.body.value);
+      else if (msg.body.kind === 'Balance') this.balances.push(msg.body.value);
       this.inp.release();
     }
   }
@@ -167,7 +179,7 @@ async function rig(seed: number, extra: Partial<ExecutorParams> = {}, channel: P
     channel: {
       venue: 'binance-spot',
       creds: { apiKey: venue.keys[0]!.apiKey, secret: venue.keys[0]!.secret },
-      primary: { transport: 'ws', url: venue.urls.wsApi! },
+      primary: { transport: 'ws', url: venue.urls.wsApi!, restUrl: venue.urls.rest },
       backup: { transport: 'rest', url: venue.urls.rest },
       requestTimeoutMs: 700,
       recvWindowMs: 1000,
@@ -277,6 +289,50 @@ describe('executor actor', () => {
     expect(placements.max()).toBe(1);
   });
 
+  it('reports the venue balances: the whole account when ready and on RefreshBalances, stream updates after a fill; all equal to the ledger', async () => {
+    // engine units (9 decimals) finer than the simulator's, so the conversion is exercised
+    const { engine, venue, ask, lots } = await rig(73, {
+      assets: [
+        { code: 'BTC', assetId: 0, decimals: 9 },
+        { code: 'USDT', assetId: 1, decimals: 9 },
+      ],
+      balanceRefreshMs: 0, // no periodic refresh: every snapshot below is one we caused
+    });
+    const account = venue.keys[0]!.account;
+    const simDecimals = { BTC: venue.ledger.decimals('BTC'), USDT: venue.ledger.decimals('USDT') };
+    expect(Math.max(simDecimals.BTC, simDecimals.USDT)).toBeLessThan(9);
+    const ledger = (asset: 'BTC' | 'USDT'): { free: number; total: number } => {
+      const b = venue.ledger.balanceView(account, asset);
+      const k = 10 ** (9 - simDecimals[asset]);
+      return { free: b.free * k, total: b.total * k };
+    };
+    const last = (assetId: number, snapshot: boolean): BalanceValue | undefined => {
+      engine.drain();
+      return engine.balances.filter((b) => b.assetId === assetId && b.snapshot === snapshot).at(-1);
+    };
+    const matches = (b: BalanceValue | undefined, asset: 'BTC' | 'USDT'): boolean => b !== undefined && b.freeUnits === ledger(asset).free && b.totalUnits === ledger(asset).total;
+    // the whole account once ready
+    await until(() => last(0, true) !== undefined && last(1, true) !== undefined, 'balance snapshot', 30_000);
+    expect(last(0, true)).toMatchObject({ venueId: VENUE_ID, freeUnits: ledger('BTC').free, totalUnits: ledger('BTC').total });
+    expect(last(1, true)).toMatchObject({ venueId: VENUE_ID, freeUnits: ledger('USDT').free, totalUnits: ledger('USDT').total });
+    expect(ledger('USDT').free).toBeGreaterThan(0);
+    const before = ledger('USDT').free;
+
+    // a fill moves both assets; the private stream's account update reports the new figures
+    const iocCid = cid('bl', 1);
+    engine.order(iocCid, Side.Buy, OrderType.Ioc, ask + 20, lots);
+    await engine.waitFor(iocCid, (r) => r.kind === ReportKind.Fill, 'fill of the IOC');
+    expect(ledger('USDT').free).toBeLessThan(before);
+    await until(() => matches(last(0, false), 'BTC') && matches(last(1, false), 'USDT'), `stream balances equal to the ledger after the fill; got ${JSON.stringify(engine.balances)}`, 30_000);
+
+    // the engine asks: a new whole-account round, equal to the ledger
+    const snapshots = engine.balances.filter((b) => b.snapshot).length;
+    engine.refreshBalances();
+    await until(() => (engine.drain(), engine.balances.filter((b) => b.snapshot).length >= snapshots + 2), 'balances after RefreshBalances', 30_000);
+    expect(matches(last(0, true), 'BTC')).toBe(true);
+    expect(matches(last(1, true), 'USDT')).toBe(true);
+  });
+
   it('fails over to the backup endpoint when the primary errors, reports the switch, and trades through it', async () => {
     const { engine, venue, placements, log, ask, lots } = await rig(72, {}, { failover: { errorThreshold: 2 } });
     venue.core.faults.add({ kind: 'http_5xx', venue: venue.name, target: 'ws-api', count: 2, status: 503 });
@@ -330,7 +386,9 @@ describe('executor actor', () => {
     const u1 = await engine.waitFor(x1, (r) => r.kind === ReportKind.OutcomeUnknown, 'x1 reported unknown after restart');
     expect(u1.reason).toBe(ReasonCode.Disconnected);
     expect(u1.orderRef).toBe(r1);
-    expect(log.of('restarted', 'exec').length).toBeGreaterThanOrEqual(1);
+    // the supervisor's event and the new incarnation's first report travel on different paths
+    // (event loop vs ring): either may be seen first
+    await until(() => log.of('restarted', 'exec').length >= 1, 'first restart event', 30_000);
     engine.query(x1, r1);
     const q1 = await engine.waitFor(x1, (r) => r.origin === ReportOrigin.Query, 'x1 query');
     expect(q1.kind).toBe(ReportKind.Reject);
@@ -345,7 +403,7 @@ describe('executor actor', () => {
     const r2 = engine.order(x2, Side.Buy, OrderType.Ioc, venue.engines.get(venue.instruments[0]!.spec.symbol)!.bestAsk() + 20, lots);
     const u2 = await engine.waitFor(x2, (r) => r.kind === ReportKind.OutcomeUnknown && r.reason === ReasonCode.Disconnected, 'x2 reported unknown after restart');
     expect(u2.orderRef).toBe(r2);
-    expect(log.of('restarted', 'exec').length).toBeGreaterThanOrEqual(2);
+    await until(() => log.of('restarted', 'exec').length >= 2, 'second restart event', 30_000);
     engine.query(x2, r2);
     const q2 = await engine.waitFor(x2, (r) => r.origin === ReportOrigin.Query, 'x2 query');
     expect(q2.kind).toBe(ReportKind.Fill);

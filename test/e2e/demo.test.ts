@@ -10,7 +10,8 @@
 //   and the simulator's matching engine agrees with that tape for every instrument;
 // - no client order id was used twice at a venue (every client id maps to one venue order);
 // - every order the venues saw from us is in the journal (OrderSent record, read with
-//   readJournal), and every journaled OrderSent is known to its venue.
+//   readJournal), and every journaled OrderSent is known to its venue;
+// - every venue that traded sent its balances (a journaled whole-account snapshot).
 // A second test runs `xmc demo --duration N --json` as a user would (the compiled bin, its exit code,
 // its final report) and checks the same report fields.
 // Workers run compiled JS: `npm run build` first.
@@ -98,6 +99,22 @@ describe('xmc demo (real sockets, real workers)', () => {
       expect(d.tape.orders.get(`${name}\u0000${cid}`)?.orderIds.size, `journaled order ${k} at its venue`).toBe(1);
     }
     expect(report.venueOrdersNotJournaled).toEqual([]);
+
+    // the venues' balances reached the engine: a whole-account snapshot journaled for every venue
+    // that traded, and the engine's last figures in its summary
+    const snapshotVenues = new Set<number>();
+    for (const e of readJournal(dir).entries) {
+      const a = decodeAudit(e);
+      if (a === null || a.kind !== AuditKind.Balance) continue;
+      const detail = JSON.parse(new TextDecoder().decode(a.detail)) as { snapshot: boolean; freeUnits: number };
+      expect(Number.isInteger(detail.freeUnits)).toBe(true);
+      if (detail.snapshot) snapshotVenues.add(e.venue);
+    }
+    for (const o of d.tape.orders.values()) {
+      const venueId = cfg.venues.findIndex((v) => v.id === d.sim.venue(o.venue).protocol);
+      expect(snapshotVenues.has(venueId), `balance snapshot of venue ${o.venue} journaled`).toBe(true);
+      expect(report.engine!.balances.some((b) => b.venue === venueId)).toBe(true);
+    }
   }, 240_000);
 
   it('`xmc demo --duration --json` exits 0 with a final report: balanced, ids unique, journaled', async () => {

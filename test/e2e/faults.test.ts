@@ -346,6 +346,15 @@ describe('fault scenarios end to end (real sockets, real workers, seeded simulat
     const sentWhileReducing = audits.slice(iRestartAll, iReconciledAll).filter((x) => x.a.kind === AuditKind.OrderSent);
     expect(sentWhileReducing.length).toBeGreaterThanOrEqual(1);
     for (const x of sentWhileReducing) expect(x.venue).toBe(VENUE.bin);
+    // the restarted engine asked both venues for their balances and reconciled only once a
+    // whole-account snapshot of each had arrived (journaled between the restart and the reconciliation)
+    const snapshotsBefore = new Set(
+      audits
+        .slice(iRestartAll, iReconciledAll)
+        .filter((x) => x.a.kind === AuditKind.Balance && (JSON.parse(new TextDecoder().decode(x.a.detail)) as { snapshot: boolean }).snapshot)
+        .map((x) => x.venue),
+    );
+    expect([...snapshotsBefore].sort()).toEqual([VENUE.bin, VENUE.okx].sort());
     expect(supRecords(audits, 'restarted engine').length).toBeGreaterThanOrEqual(1);
   }, 300_000);
 

@@ -312,12 +312,27 @@ const messages: WireMessage[] = [
     }),
   ),
   {
+    sourceActor: 21,
+    seq: 250,
+    times: newStageTimes(),
+    body: {
+      kind: 'Balance',
+      value: { venueId: 3, assetId: 4_000_000_000, freeUnits: 2 ** 53 - 1, totalUnits: 1_000_000_000_000_123, venueTimeUs: 1_700_000_000_000_123, snapshot: true },
+    },
+  },
+  {
+    sourceActor: 21,
+    seq: 251,
+    times: times(25),
+    body: { kind: 'Balance', value: { venueId: 0, assetId: 0, freeUnits: -12_345, totalUnits: 0, venueTimeUs: 0, snapshot: false } },
+  },
+  {
     sourceActor: 40,
     seq: 300,
     times: times(30),
     body: { kind: 'Heartbeat', value: { beat: 2 ** 50 + 3, nowUs: 5_000_000_000_001, backlog: 0xffff_ffff } },
   },
-  ...[ControlOp.Halt, ControlOp.Resume, ControlOp.Failover, ControlOp.RestartActor, ControlOp.KillSwitch].map(
+  ...[ControlOp.Halt, ControlOp.Resume, ControlOp.Failover, ControlOp.RestartActor, ControlOp.KillSwitch, ControlOp.RefreshBalances].map(
     (op, i): WireMessage => ({
       sourceActor: 0,
       seq: 400 + i,

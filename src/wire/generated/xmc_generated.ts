@@ -264,7 +264,12 @@ export enum ControlOp {
   /**
    * Only reduce positions (state REDUCING).
    */
-  ReduceOnly = 6
+  ReduceOnly = 6,
+
+  /**
+   * Engine -> executor: fetch the venue's balances now and report them (Balance frames).
+   */
+  RefreshBalances = 7
 }
 
 /**
@@ -282,7 +287,12 @@ export enum AuditKind {
   ActorLifecycle = 8,
   BreakerTripped = 9,
   Reconciliation = 10,
-  Note = 11
+  Note = 11,
+
+  /**
+   * A venue balance the engine received (code: the asset id; detail: JSON with free and total units).
+   */
+  Balance = 12
 }
 
 /**
@@ -299,13 +309,14 @@ export enum Body {
   Heartbeat = 7,
   ControlCommand = 8,
   AuditRecord = 9,
-  Query = 10
+  Query = 10,
+  Balance = 11
 }
 
 export function unionToBody(
   type: Body,
-  accessor: (obj:AuditRecord|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Query|Trade) => AuditRecord|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Query|Trade|null
-): AuditRecord|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Query|Trade|null {
+  accessor: (obj:AuditRecord|Balance|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Query|Trade) => AuditRecord|Balance|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Query|Trade|null
+): AuditRecord|Balance|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Query|Trade|null {
   switch(Body[type]) {
     case 'NONE': return null; 
     case 'BookTop': return accessor(new BookTop())! as BookTop;
@@ -318,15 +329,16 @@ export function unionToBody(
     case 'ControlCommand': return accessor(new ControlCommand())! as ControlCommand;
     case 'AuditRecord': return accessor(new AuditRecord())! as AuditRecord;
     case 'Query': return accessor(new Query())! as Query;
+    case 'Balance': return accessor(new Balance())! as Balance;
     default: return null;
   }
 }
 
 export function unionListToBody(
   type: Body, 
-  accessor: (index: number, obj:AuditRecord|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Query|Trade) => AuditRecord|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Query|Trade|null, 
+  accessor: (index: number, obj:AuditRecord|Balance|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Query|Trade) => AuditRecord|Balance|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Query|Trade|null, 
   index: number
-): AuditRecord|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Query|Trade|null {
+): AuditRecord|Balance|BookTop|Cancel|ControlCommand|Heartbeat|LinkState|NewOrder|OrderReport|Query|Trade|null {
   switch(Body[type]) {
     case 'NONE': return null; 
     case 'BookTop': return accessor(index, new BookTop())! as BookTop;
@@ -339,6 +351,7 @@ export function unionListToBody(
     case 'ControlCommand': return accessor(index, new ControlCommand())! as ControlCommand;
     case 'AuditRecord': return accessor(index, new AuditRecord())! as AuditRecord;
     case 'Query': return accessor(index, new Query())! as Query;
+    case 'Balance': return accessor(index, new Balance())! as Balance;
     default: return null;
   }
 }
@@ -1587,6 +1600,119 @@ static createLinkState(builder:flatbuffers.Builder, linkId:number, venueId:numbe
   LinkState.addLastSeq(builder, lastSeq);
   LinkState.addReason(builder, reasonOffset);
   return LinkState.endLinkState(builder);
+}
+}
+
+/**
+ * An executor reports one asset's balance at its venue (from a REST account snapshot or a
+ * private-stream account update). Off the hot path: a few per fill and per refresh.
+ */
+export class Balance {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):Balance {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsBalance(bb:flatbuffers.ByteBuffer, obj?:Balance):Balance {
+  return (obj || new Balance()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsBalance(bb:flatbuffers.ByteBuffer, obj?:Balance):Balance {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new Balance()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+venueId():number {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.readUint32(this.bb_pos + offset) : 0;
+}
+
+/**
+ * Engine-wide asset id (the configuration's asset order).
+ */
+assetId():number {
+  const offset = this.bb!.__offset(this.bb_pos, 6);
+  return offset ? this.bb!.readUint32(this.bb_pos + offset) : 0;
+}
+
+/**
+ * Available for new orders (spot: free; derivatives: available margin), in the asset's
+ * integer units (10^-decimals of the asset), exact.
+ */
+freeUnits():number {
+  const offset = this.bb!.__offset(this.bb_pos, 8);
+  return offset ? this.bb!.readFloat64(this.bb_pos + offset) : 0.0;
+}
+
+/**
+ * Total (spot: free + locked; derivatives: wallet balance), same units.
+ */
+totalUnits():number {
+  const offset = this.bb!.__offset(this.bb_pos, 10);
+  return offset ? this.bb!.readFloat64(this.bb_pos + offset) : 0.0;
+}
+
+/**
+ * The venue's update time (µs since the Unix epoch); 0 when the venue gave none.
+ */
+venueTimeUs():number {
+  const offset = this.bb!.__offset(this.bb_pos, 12);
+  return offset ? this.bb!.readFloat64(this.bb_pos + offset) : 0.0;
+}
+
+/**
+ * True when the value came from a whole-account snapshot (REST), false from a stream update.
+ */
+snapshot():boolean {
+  const offset = this.bb!.__offset(this.bb_pos, 14);
+  return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
+}
+
+static startBalance(builder:flatbuffers.Builder) {
+  builder.startObject(6);
+}
+
+static addVenueId(builder:flatbuffers.Builder, venueId:number) {
+  builder.addFieldInt32(0, venueId, 0);
+}
+
+static addAssetId(builder:flatbuffers.Builder, assetId:number) {
+  builder.addFieldInt32(1, assetId, 0);
+}
+
+static addFreeUnits(builder:flatbuffers.Builder, freeUnits:number) {
+  builder.addFieldFloat64(2, freeUnits, 0.0);
+}
+
+static addTotalUnits(builder:flatbuffers.Builder, totalUnits:number) {
+  builder.addFieldFloat64(3, totalUnits, 0.0);
+}
+
+static addVenueTimeUs(builder:flatbuffers.Builder, venueTimeUs:number) {
+  builder.addFieldFloat64(4, venueTimeUs, 0.0);
+}
+
+static addSnapshot(builder:flatbuffers.Builder, snapshot:boolean) {
+  builder.addFieldInt8(5, +snapshot, +false);
+}
+
+static endBalance(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createBalance(builder:flatbuffers.Builder, venueId:number, assetId:number, freeUnits:number, totalUnits:number, venueTimeUs:number, snapshot:boolean):flatbuffers.Offset {
+  Balance.startBalance(builder);
+  Balance.addVenueId(builder, venueId);
+  Balance.addAssetId(builder, assetId);
+  Balance.addFreeUnits(builder, freeUnits);
+  Balance.addTotalUnits(builder, totalUnits);
+  Balance.addVenueTimeUs(builder, venueTimeUs);
+  Balance.addSnapshot(builder, snapshot);
+  return Balance.endBalance(builder);
 }
 }
 
