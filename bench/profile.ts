@@ -1,4 +1,4 @@
-// `npm run profile -- [--mode prof|cpuprof] [--min-ticks N] <bench suite | xmc command> [args...]`
+// `npm run profile -- [--mode prof|cpuprof] [--interval-us N] [--min-ticks N] <bench suite | xmc command> [args...]`
 //
 // Produces one 0x flame graph PER THREAD (the main thread and every worker thread) under
 // profiles/<name>/, and prints the paths with each thread's hottest functions.
@@ -20,7 +20,8 @@
 //   syscalls, epoll), and V8's own logging cost shows up as fputc/write ticks.
 // - mode `cpuprof`: `node --cpu-prof`, which writes one .cpuprofile per thread (the file name
 //   carries the thread id), rendered with 0x's `visualizeCpuProfile`. JS frames only, lower
-//   overhead, faster to render.
+//   overhead, faster to render. `--interval-us N` sets the sampling interval (node's default is
+//   1000 µs: too coarse for a path that runs a few hundred µs a few times per second).
 //
 // Threads are labelled main / worker-<n> (prof: in isolate start order, plus the worker's entry
 // script; cpuprof: the worker's threadId).
@@ -60,6 +61,8 @@ interface ThreadProfile {
 
 interface Options {
   mode: 'prof' | 'cpuprof';
+  /** cpuprof sampling interval (µs); undefined = node's default. */
+  intervalUs: number | undefined;
   minTicks: number;
   target: string;
   rest: string[];
@@ -67,7 +70,7 @@ interface Options {
 
 function usage(): string {
   return [
-    'usage: npm run profile -- [--mode prof|cpuprof] [--min-ticks N] <target> [args...]',
+    'usage: npm run profile -- [--mode prof|cpuprof] [--interval-us N] [--min-ticks N] <target> [args...]',
     `  <target> is a bench suite (${SUITE_NAMES.join(', ')}) or an xmc command (e.g. run)`,
     '  output: profiles/<target>/<thread>/flamegraph.html, one per thread',
     '  bench sizes come from the BENCH_* environment variables (see BENCHMARKING.md)',
@@ -78,6 +81,7 @@ function usage(): string {
 function parseArgs(argv: string[]): Options | null {
   let mode: Options['mode'] = 'prof';
   let minTicks = 20;
+  let intervalUs: number | undefined;
   let i = 0;
   for (; i < argv.length; i++) {
     const a = argv[i]!;
@@ -89,6 +93,10 @@ function parseArgs(argv: string[]): Options | null {
       const v = Number(a.includes('=') ? a.slice('--min-ticks='.length) : argv[++i]);
       if (!Number.isInteger(v) || v < 0) throw new Error('--min-ticks must be a non-negative integer');
       minTicks = v;
+    } else if (a === '--interval-us' || a.startsWith('--interval-us=')) {
+      const v = Number(a.includes('=') ? a.slice('--interval-us='.length) : argv[++i]);
+      if (!Number.isInteger(v) || v < 1) throw new Error('--interval-us must be a positive integer');
+      intervalUs = v;
     } else if (a === '--help' || a === '-h') {
       console.log(usage());
       return null;
@@ -102,7 +110,8 @@ function parseArgs(argv: string[]): Options | null {
     process.exitCode = 2;
     return null;
   }
-  return { mode, minTicks, target, rest: argv.slice(i + 1) };
+  if (intervalUs !== undefined && mode !== 'cpuprof') throw new Error('--interval-us applies to --mode cpuprof');
+  return { mode, intervalUs, minTicks, target, rest: argv.slice(i + 1) };
 }
 
 /** The script and arguments to profile, and the output folder name. */
@@ -265,7 +274,8 @@ function countTicks(logFile: string): number {
 async function profileWithCpuProf(opts: Options, script: string, args: string[], outDir: string): Promise<ThreadProfile[]> {
   const rawDir = join(outDir, 'raw');
   mkdirSync(rawDir, { recursive: true });
-  const r = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${rawDir}`, script, ...args], { stdio: 'inherit', env: childEnv(outDir) });
+  const interval = opts.intervalUs === undefined ? [] : [`--cpu-prof-interval=${opts.intervalUs}`];
+  const r = spawnSync(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${rawDir}`, ...interval, script, ...args], { stdio: 'inherit', env: childEnv(outDir) });
   if (r.status !== 0) console.error(`profiled process exited with code ${r.status} signal ${r.signal}`);
   // CPU.<date>.<time>.<pid>.<threadId>.<seq>.cpuprofile; thread id 0 is the main thread.
   const files = readdirSync(rawDir)

@@ -161,7 +161,7 @@ export interface EngineSummary {
   readonly exposure: { asset: number; units: number }[];
   readonly ignoredReports: number;
   /** The last venue balances received (asset units), per venue and asset. */
-  readonly balances: { venue: number; asset: string; freeUnits: number; totalUnits: number }[];
+  readonly balances: { venue: number; venueName: string; asset: string; freeUnits: number; totalUnits: number }[];
   /** Restart recovery phase (IDLE when none ran). */
   readonly recovery: string;
 }
@@ -826,11 +826,11 @@ export function createActor(raw: unknown): ActorBehaviour {
   };
 
   function balanceList(): EngineSummary['balances'] {
-    const out: { venue: number; asset: string; freeUnits: number; totalUnits: number }[] = [];
+    const out: EngineSummary['balances'] = [];
     for (let v = 0; v < nVenues; v++) {
       for (let a = 0; a < nAssets; a++) {
         const k = v * nAssets + a;
-        if (balFree[k] === balFree[k]) out.push({ venue: v, asset: assetNames[a]!, freeUnits: balFree[k]!, totalUnits: balTotal[k]! });
+        if (balFree[k] === balFree[k]) out.push({ venue: v, venueName: config.venues[v]!.id, asset: assetNames[a]!, freeUnits: balFree[k]!, totalUnits: balTotal[k]! });
       }
     }
     return out;

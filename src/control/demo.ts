@@ -801,6 +801,8 @@ export function renderReport(r: DemoReport): string {
   L.push(`  supervisor outcome: ${r.outcome.kind}`);
   if (r.engine) {
     L.push(`  engine view: state ${r.engine.state}, combos ${r.engine.combos}, pair positions ${r.engine.pairPositions.map((p) => `${p.pair} ${p.atoms}`).join(', ')} (atoms), A/B ${JSON.stringify(r.engine.arbitration)}`);
+    const bal = r.engine.balances.map((b) => `${b.venueName} ${b.asset} ${b.freeUnits}/${b.totalUnits}`);
+    L.push(`  venue balances the risk checks used (free/total, asset units): ${bal.length === 0 ? 'none received' : bal.join(', ')}`);
   }
   L.push(`  legs balanced within one lot (${Object.entries(r.lotTolerance).map(([a, x]) => `${a} ${x}`).join(', ')}): ${r.balanced ? 'yes' : 'NO'}`);
   L.push(`  client order ids used twice at a venue: ${r.reusedClientIds.length === 0 ? 'none' : r.reusedClientIds.join(', ')}`);

@@ -338,8 +338,8 @@ describe('engine actor (real worker, no sockets)', () => {
     await sup.stop();
     const sum = log.of('report', 'engine').map((e) => (e.data as { engine?: EngineSummary }).engine).find((x) => x !== undefined)!;
     expect(sum.balances).toEqual([
-      { venue: BIN.venue, asset: 'USDT', freeUnits: 1e15, totalUnits: 1e15 },
-      { venue: OKX.venue, asset: 'BTC', freeUnits: 1e8, totalUnits: 1e8 },
+      { venue: BIN.venue, venueName: 'binance-spot', asset: 'USDT', freeUnits: 1e15, totalUnits: 1e15 },
+      { venue: OKX.venue, venueName: 'okx', asset: 'BTC', freeUnits: 1e8, totalUnits: 1e8 },
     ]);
   });
 
