@@ -163,6 +163,9 @@ risk:
   max_book_age_ms: 2000
   max_venue_skew_ms: 1000
   order_rate_headroom: 0.8
+  # balance / margin checks read the venues' own balances (executors report them); true: deny an
+  # order whose check needs a venue balance not received yet (false: that check passes until then)
+  require_known_balance: false
   breakers:
     daily_loss: { limit: "500", currency: USDT }
     unhedged: { max_ms: 3000, max_exposure_seconds: { BTC: "0.05" } }   # BTC x seconds beyond one lot

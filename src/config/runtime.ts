@@ -180,6 +180,7 @@ export function riskConfigOf(config: XmcConfig, tradables: TradableTable, opts: 
     maxVenueSkewUs: r.maxVenueSkewMs * 1000,
     maxFxAgeUs: maxFxAgeMs * 1000,
     feeHeadroomBps: r.feeHeadroomBps,
+    requireKnownBalance: r.requireKnownBalance,
     breakers: {
       maxDailyLoss: amountUnits(b.dailyLoss.limit, config.assets[b.dailyLoss.currency]!.decimals),
       dailyLossAction: state(b.dailyLoss.action),

@@ -248,6 +248,11 @@ export interface RiskConfig {
   readonly orderRateHeadroom: number;
   /** Free balance to keep per asset (asset -> amount). */
   readonly minFreeBalance: Readonly<Record<string, string>>;
+  /**
+   * Deny an order whose balance / margin check needs a venue balance not yet received from that
+   * venue (default false: such a check passes until the venue's first balance arrives).
+   */
+  readonly requireKnownBalance: boolean;
   /** Each breaker moves trading to `action` (REDUCING or HALTED) when it trips. */
   readonly breakers: {
     readonly dailyLoss: { readonly limit: string; readonly currency: string; readonly action: BreakerAction };

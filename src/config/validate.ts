@@ -842,7 +842,7 @@ function risk(c: Ctx, root: Obj, assetMap: Record<string, AssetConfig> | undefin
   if (o === undefined) return undefined;
   const p = 'risk';
   known(c, o, p, ['max_order_notional', 'max_order_qty', 'max_position_per_instrument', 'max_position_per_asset', 'max_gross_per_asset', 'initial_margin_bps', 'fee_headroom_bps',
-    'max_open_pairs', 'price_band_bps', 'max_book_age_ms', 'max_venue_skew_ms', 'order_rate_headroom', 'min_free_balance', 'breakers', 'kill_switch']);
+    'max_open_pairs', 'price_band_bps', 'max_book_age_ms', 'max_venue_skew_ms', 'order_rate_headroom', 'min_free_balance', 'require_known_balance', 'breakers', 'kill_switch']);
   const assetKey = (k: string): string | null => (assetMap === undefined || assetMap[k] !== undefined ? null : `an asset listed under assets (${Object.keys(assetMap).join(', ')})`);
   const instKey = (k: string): string | null => (allInstIds.has(k) ? null : 'an instrument id listed under instruments');
   const maxOrderNotional = dec(c, o, 'max_order_notional', p, { sign: 'positive', what: 'a notional amount > 0 (in each instrument\'s quote currency)' });
@@ -875,6 +875,7 @@ function risk(c: Ctx, root: Obj, assetMap: Record<string, AssetConfig> | undefin
   const maxVenueSkewMs = int(c, o, 'max_venue_skew_ms', p, 0, 3_600_000, { def: 1000 });
   const orderRateHeadroom = num(c, o, 'order_rate_headroom', p, 0, 1, { def: 0.8, minExclusive: true });
   const minFreeBalance = amountMap(c, o, 'min_free_balance', p, assetKey);
+  const requireKnownBalance = bool(c, o, 'require_known_balance', p, false);
   // breakers
   const bp = 'risk.breakers';
   const bo = mapping(c, o['breakers'], bp, 'a mapping of breakers { daily_loss, unhedged, reject_rate, slippage, ack_latency }');
@@ -951,10 +952,10 @@ function risk(c: Ctx, root: Obj, assetMap: Record<string, AssetConfig> | undefin
   }
   if (maxOrderNotional === undefined || !maxOrderQty || !maxPositionPerInstrument || !maxPositionPerAsset || !maxGrossPerAsset || !initialMarginBps || feeHeadroomBps === undefined
     || maxOpenPairs === undefined || priceBandBps === undefined || maxBookAgeMs === undefined || maxVenueSkewMs === undefined || orderRateHeadroom === undefined || !minFreeBalance
-    || !breakers || !killSwitch) return undefined;
+    || requireKnownBalance === undefined || !breakers || !killSwitch) return undefined;
   return {
     maxOrderNotional, maxOrderQty, maxPositionPerInstrument, maxPositionPerAsset, maxGrossPerAsset, initialMarginBps, feeHeadroomBps, maxOpenPairs, priceBandBps,
-    maxBookAgeMs, maxVenueSkewMs, orderRateHeadroom, minFreeBalance, breakers, killSwitch,
+    maxBookAgeMs, maxVenueSkewMs, orderRateHeadroom, minFreeBalance, requireKnownBalance, breakers, killSwitch,
   };
 }
 

@@ -1,7 +1,7 @@
 // The configuration as the execution machine, risk and positions consume it: engine ids,
 // Tradables with exact unit factors, the execution policy of a pair, risk limits in integer units.
 import { describe, expect, it } from 'vitest';
-import { amountUnits, defaultConfig, execPolicyOf, resolveInstruments, riskConfigOf, tradablesOf, validateConfig } from '../../src/config/index.js';
+import { amountUnits, defaultConfig, DEFAULT_CONFIG_YAML, execPolicyOf, loadConfigText, resolveInstruments, riskConfigOf, tradablesOf, validateConfig } from '../../src/config/index.js';
 import { Escalation } from '../../src/core/exec-types.js';
 import { TradingState } from '../../src/core/risk.js';
 import { baseUnits } from '../../src/core/tradable.js';
@@ -59,6 +59,10 @@ describe('runtime inputs from the default configuration', () => {
     expect(r.breakers.maxDailyLoss).toBe(500e9);
     expect(r.breakers.dailyLossAction).toBe(TradingState.HALTED);
     expect(r.breakers.ackLatency).toEqual({ maxUs: 1_000_000, consecutive: 3, action: TradingState.REDUCING });
+    expect(r.requireKnownBalance).toBe(false);
+    expect(DEFAULT_CONFIG_YAML).toContain('require_known_balance: false');
+    const strict = loadConfigText(DEFAULT_CONFIG_YAML.replace('require_known_balance: false', 'require_known_balance: true'), 'strict');
+    expect(riskConfigOf(strict, tradablesOf(strict, resolveInstruments(strict))).requireKnownBalance).toBe(true);
   });
 
   it('amounts convert exactly and round down', () => {

@@ -81,6 +81,9 @@ describe('every kind of problem names path, expectation and finding', () => {
     const issues = issuesOf(c);
     expect(find(issues, 'pairs[0].size_per_trade')).toMatchObject({ code: 'TYPE', found: 'a list of 1 item' });
     expect(find(issues, 'venues.okx.fees')).toMatchObject({ code: 'TYPE', expected: 'a mapping { maker, taker } of fee rates', found: 'string "cheap"' });
+    const r = baseConfig();
+    r.risk.require_known_balance = 'yes';
+    expect(find(issuesOf(r), 'risk.require_known_balance')).toMatchObject({ code: 'TYPE', found: 'string "yes"' });
   });
 
   it('VALUE', () => {
