@@ -18,8 +18,8 @@
 // Report path: OrderReport -> ExecutionEngine.onReport -> ExecSink events -> positions, risk,
 // pair positions. Balance path (cold): Balance -> risk.setFree (the balance / margin pre-trade
 // checks read the venues' own free amounts; an asset never reported is not checked unless the
-// risk config requires known balances), journaled when it changed. Timers: poll() runs ExecutionEngine.onTimer when wakeAtUs() is due (granularity:
-// the park timeout when idle).
+// risk config requires known balances), journaled when it changed. Timers: poll() runs
+// ExecutionEngine.onTimer when wakeAtUs() is due (granularity: the park timeout when idle).
 // Journal: every decision that fired (acted or not), risk denial / breaker / state change, order,
 // cancel, query (Note), report, link change and combo state change is an AuditRecord. Evaluations
 // that did not fire are not journaled (one per book update would flood the journal). A pair whose
@@ -35,7 +35,8 @@
 //   recovers (engine-recovery.ts): waits until the journal actor has written out the journal
 //   ring, rebuilds orders, positions and open combos from the journal (params.journalDir),
 //   queries every order that is not final by client id (cancelling any found open), proves every
-//   pair balanced (core/positions.ts ReconcileGate), flattening the excess when it is not, and
+//   pair balanced (core/positions.ts ReconcileGate), flattening the excess when it is not, waits
+//   for a balance snapshot of every venue (asked for with ControlCommand RefreshBalances), and
 //   only then calls risk.setReconciled(true). Reports of earlier incarnations' orders go to the
 //   reconciliation, never to the execution machine. A first start may be declared flat
 //   (`assumeFlatOnFirstStart`), e.g. the simulator demo and tests.
@@ -265,7 +266,8 @@ export function createActor(raw: unknown): ActorBehaviour {
   const baseAssets = new Int32Array(nIns);
   for (let i = 0; i < nIns; i++) baseAssets[i] = tradables.get(i).base;
   // venue balances (executors' Balance frames): last free / total per venue x asset, NaN unknown;
-  // whether this incarnation has received a whole-account snapshot from each venue
+  // whether this incarnation has received a whole-account snapshot value per venue x asset (the
+  // assets the risk checks read per venue: balNeeded)
   const assetNames = Object.keys(config.assets);
   const balFree = new Float64Array(nVenues * nAssets).fill(NaN);
   const balTotal = new Float64Array(nVenues * nAssets).fill(NaN);
