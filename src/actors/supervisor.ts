@@ -60,6 +60,7 @@ import { RING_PROD_DOORBELL, ringMaxFrame } from '../shm/formats.js';
 import { PORT_DEFAULT_MAX_FRAME, PortWriter, type ActorPorts } from './port-transport.js';
 import { compiledModule } from '../paths.js';
 import { nowMs } from './clock.js';
+import { applyActorJitTiering } from './jit.js';
 import { ActorControl, CTL, checkActorName } from './control.js';
 import type { PinFailure, PinReport } from './pinning.js';
 import type { ActorBoot, ActorMessage, ActorSpec } from './actor.js';
@@ -537,6 +538,7 @@ export class Supervisor {
    */
   async start(): Promise<void> {
     if (this.state !== 'idle') throw new Error(`supervisor ${this.path}: start() called twice`);
+    applyActorJitTiering(); // before the first worker: jit.ts
     this.state = 'starting';
     this.armHangTimer();
     await this.enqueue(async () => {
