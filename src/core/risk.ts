@@ -14,6 +14,7 @@
 // | state: ACTIVE                           | yes  | yes               | yes    | yes     |
 // | state: REDUCING                         | if it reduces the instrument position | if it reduces asset exposure | same | reduce-only |
 // | state: HALTED                           | no   | if it reduces asset exposure      | same   | reduce-only |
+// | reconciled (positions proven)           | yes  | -                 | -      | -       |
 // | max order qty / notional                | yes  | yes               | yes    | -       |
 // | position per instrument / asset (net, gross) | yes | -            | -      | -       |
 // | book synced / non-empty / fresh         | yes  | -                 | -      | -       |
@@ -23,6 +24,9 @@
 //
 // Hedges and unwinds are not held to position limits or book freshness: refusing them would
 // leave the very exposure the limits exist to prevent; they are bounded by their bands instead.
+// While a restart's reconciliation has not proven the positions, no new combo opens at all (not
+// even one that would reduce the positions read from the journal: they are not verified yet);
+// only the recovery's own flatten orders trade.
 //
 // Invariants:
 // - Every denial returns a stable nonzero RiskReason code, counts it, records the failing value
@@ -67,12 +71,14 @@ export const RiskReason = {
   RATE_BUDGET: 16,
   BALANCE: 17,
   MARGIN: 18,
+  /** A restart's reconciliation has not proven the positions yet: no new combo. */
+  NOT_RECONCILED: 19,
 } as const;
 export type RiskReason = (typeof RiskReason)[keyof typeof RiskReason];
 export const RISK_REASON_NAMES: readonly string[] = [
   'OK', 'HALTED', 'REDUCE_ONLY', 'BAD_ORDER', 'MAX_ORDER_QTY', 'MAX_ORDER_NOTIONAL', 'POSITION_INSTRUMENT',
   'POSITION_ASSET_NET', 'POSITION_ASSET_GROSS', 'OPEN_PAIRS', 'PRICE_BAND', 'BOOK_EMPTY', 'BOOK_STALE', 'BOOK_SKEW',
-  'BOOK_NOT_SYNCED', 'FX_STALE', 'RATE_BUDGET', 'BALANCE', 'MARGIN',
+  'BOOK_NOT_SYNCED', 'FX_STALE', 'RATE_BUDGET', 'BALANCE', 'MARGIN', 'NOT_RECONCILED',
 ];
 const REASON_COUNT = RISK_REASON_NAMES.length;
 
@@ -340,6 +346,7 @@ export class RiskEngine {
     const flatten = role === OrderRole.FLATTEN;
     const open = role === OrderRole.OPEN;
     // ---- state
+    if (open && !this.reconciled) return this.deny(nowUs, RiskReason.NOT_RECONCILED, role, instrument, lots, 0);
     if (flatten) {
       if (!reducesPosition(pos, s * lots)) return this.deny(nowUs, RiskReason.REDUCE_ONLY, role, instrument, pos, s * lots);
     } else if (this.state !== TradingState.ACTIVE) {

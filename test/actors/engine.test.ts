@@ -361,7 +361,7 @@ describe('engine actor (real worker, no sockets)', () => {
     // the old combo's fills arrive: journaled, unknown to this incarnation (reconciliation's job)
     for (const x of h.orders) h.fill(x, x.ring === 0 ? 6_400_000 : 642_000);
     await until(() => h.st.get(ES.REPORTS) === 2, 'reports consumed', 30_000);
-    // books rebuild from the next tops; the crossing is denied (REDUCE_ONLY), no order is sent
+    // books rebuild from the next tops; the crossing is denied (NOT_RECONCILED), no order is sent
     await h.sendTop(1, BIN.instrument, BIN.venue, 11, S, ...binBook());
     await h.sendTop(3, OKX.instrument, OKX.venue, 21, S, ...okxCrossed());
     // the denial is counted before the decision record that carries it is journaled: wait for both
@@ -374,7 +374,7 @@ describe('engine actor (real worker, no sockets)', () => {
     expect(h.allAudit()).toBe(true);
     expect(audits.some((a) => a.kind === AuditKind.Note && a.text.includes('restarted') && a.text.includes('REDUCING'))).toBe(true);
     const denial = audits.find((a) => a.kind === AuditKind.RiskDenial)!;
-    expect(denial.code).toBe(2); // RiskReason.REDUCE_ONLY
+    expect(denial.code).toBe(19); // RiskReason.NOT_RECONCILED
     const notActed = audits.filter((a) => a.kind === AuditKind.Decision && a.code === 0);
     expect(notActed.length).toBeGreaterThanOrEqual(1);
     expect(audits.filter((a) => a.kind === AuditKind.OrderReport)).toHaveLength(2);

@@ -229,13 +229,20 @@ describe('trading states per order role', () => {
   });
 
   it('starts REDUCING until reconciliation proves every pair balanced; resume needs reconciliation', () => {
-    const { risk, journal } = fixture({ startState: undefined });
+    const { risk, journal, positions } = fixture({ startState: undefined });
     expect(risk.state).toBe(TradingState.REDUCING);
     expect(risk.cause).toBe(Breaker.RECONCILING);
+    // unverified positions (read from a journal): no new combo, not even one that would reduce
+    // them; the recovery's flatten and a combo's repairs still pass
+    positions.applyFill(SPOT, 'buy', 10, 6_400_000);
+    expect(risk.checkOrder(NOW, OrderRole.OPEN, SPOT, 'sell', 10, 6_400_000)).toBe(RiskReason.NOT_RECONCILED);
+    expect(risk.checkOrder(NOW, OrderRole.FLATTEN, SPOT, 'sell', 10, 6_400_000)).toBe(RiskReason.OK);
+    expect(risk.checkOrder(NOW, OrderRole.UNWIND, SPOT, 'sell', 10, 6_400_000)).toBe(RiskReason.OK);
     expect(risk.resume(NOW)).toBe(false);
     risk.setReconciled(NOW, true);
     expect(risk.state).toBe(TradingState.ACTIVE);
     expect(journal.events.at(-1)!.kind).toBe(RiskEventKind.STATE);
+    expect(risk.checkOrder(NOW, OrderRole.OPEN, SPOT, 'sell', 10, 6_400_000)).toBe(RiskReason.OK);
     // a reconnect that finds a mismatch goes back to reduce-only
     risk.setReconciled(NOW + 1, false);
     expect(risk.state).toBe(TradingState.REDUCING);

@@ -280,8 +280,15 @@ describe('fault scenarios end to end (real sockets, real workers, seeded simulat
     const cids = unknownsQueried(audits, VENUE.okx);
     expect(cids.length).toBeGreaterThanOrEqual(1);
     for (const cid of cids) {
-      expect(sends(audits, VENUE.okx, cid)).toEqual({ engine: 1, executor: 1 });
-      expect(r.d.tape.orders.get(`okx\u0000${cid}`)?.orderIds.size ?? 1, cid).toBe(1);
+      // the kill may land after the send (the usual case: the answer is held 1.5 s) or between
+      // the frame being taken and the send: either way the engine journaled the order once, the
+      // venue saw it at most once, and an order the venue saw had its intent on file before
+      const sent = sends(audits, VENUE.okx, cid);
+      const atVenue = r.d.tape.orders.get(`okx\u0000${cid}`)?.orderIds.size ?? 0;
+      expect(sent.engine, cid).toBe(1);
+      expect(atVenue, cid).toBeLessThanOrEqual(1);
+      if (atVenue === 1) expect(sent.executor, cid).toBe(1);
+      else expect(sent.executor, cid).toBeLessThanOrEqual(1);
     }
     expect(supRecords(audits, 'exited exec.okx').length).toBeGreaterThanOrEqual(1);
     expect(supRecords(audits, 'restarted exec.okx').length).toBeGreaterThanOrEqual(1);
@@ -308,7 +315,7 @@ describe('fault scenarios end to end (real sockets, real workers, seeded simulat
     await r.d.supervisor.kill('engine');
     r.d.sim.faults.remove(lat);
     await until(() => r.engine.get(ES.STARTS) === 2, 'the new engine incarnation started', 60_000);
-    // recovery: journal drained and read, venues queried, the Binance excess flattened, reconciled
+    // recovery: journal drained and read, venues queried, the excess flattened, reconciled
     await until(() => r.engine.get(ES.RECOVERY) === RecoveryPhase.DONE, 'restart recovery reconciled', 120_000);
     expect(r.engine.get(ES.COMBOS_RECOVERED)).toBeGreaterThanOrEqual(1);
     await until(() => r.engine.get(ES.TRADING_STATE) === TradingState.ACTIVE, 'trading resumed (ACTIVE)', 60_000);
@@ -339,13 +346,17 @@ describe('fault scenarios end to end (real sockets, real workers, seeded simulat
     const cid = rej[0]!.a.text;
     expect(sends(audits, VENUE.okx, cid)).toEqual({ engine: 1, executor: 1 });
     // while REDUCING the restarted engine opened nothing: the only order it sent before the
-    // reconciliation is the position-reducing flatten on Binance
+    // reconciliation are the recovery's flatten job's (position-reducing: on whichever venue's
+    // position the excess reduces, which depends on the direction of the half-filled combo)
     const all = audits.map((x) => x.a);
     const iRestartAll = all.findIndex((a) => a.kind === AuditKind.Note && a.text.startsWith('engine restarted (start 2)'));
     const iReconciledAll = all.findIndex((a) => a.kind === AuditKind.Note && a.text.startsWith('recovery: reconciled'));
     const sentWhileReducing = audits.slice(iRestartAll, iReconciledAll).filter((x) => x.a.kind === AuditKind.OrderSent);
     expect(sentWhileReducing.length).toBeGreaterThanOrEqual(1);
-    for (const x of sentWhileReducing) expect(x.venue).toBe(VENUE.bin);
+    const trail = (): string => audits.slice(iRestartAll, iReconciledAll + 1).filter((x) => x.a.kind === AuditKind.Note || x.a.kind === AuditKind.OrderSent || x.a.kind === AuditKind.OrderReport).map((x) => `${AuditKind[x.a.kind]} v${x.venue} ${x.a.text}`).join('\n');
+    const flattenJobs = new Set(notes.map((t) => /^recovery: flatten job (\d+):/.exec(t)?.[1]).filter((x) => x !== undefined).map(Number));
+    expect(flattenJobs.size).toBeGreaterThanOrEqual(1);
+    for (const x of sentWhileReducing) expect(flattenJobs.has(x.a.refIds[0]!), `order ${x.a.text} sent while REDUCING:\n${trail()}`).toBe(true);
     // the restarted engine asked both venues for their balances and reconciled only once a
     // whole-account snapshot of each had arrived (journaled between the restart and the reconciliation)
     const snapshotsBefore = new Set(
