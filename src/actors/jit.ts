@@ -8,7 +8,9 @@
 // order path reaches Maglev after ~25 s and TurboFan after ~3 minutes, and a quieter market never
 // gets there. Measured with `npm run bench -- tick-to-order` (10 000 updates/s, 40 s per case,
 // 2026-11-22): tick-to-order p50 886 -> 572 µs on the rings and 1035 -> 747 µs with postMessage
-// when these thresholds are lowered (BENCHMARKING.md).
+// when these thresholds are lowered (BENCHMARKING.md). The cost is paid at start: a worker
+// compiles more while it boots or takes over as a warm spare (on this 2-core VM: cold start
+// ~88 -> ~130 ms, warm-spare takeover p50 ~1.2 -> ~2 ms, `npm run bench -- supervisor`).
 //
 // What: `applyActorJitTiering()` lowers the invocation counts for Maglev and TurboFan (and the
 // wait after an inline-cache change) with `v8.setFlagsFromString`, once per process, before the
