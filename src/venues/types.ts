@@ -120,7 +120,8 @@ export type SyncBreak =
   | 'CHECKSUM'          // OKX non-zero checksum mismatch
   | 'BAD_MESSAGE'       // unparseable or wrong-typed frame for this stream
   | 'RESET'             // venue maintenance reset / server-side reset seen
-  | 'BUFFER_OVERFLOW';  // too many events buffered while waiting for a snapshot: buffer discarded
+  | 'BUFFER_OVERFLOW'   // too many events buffered while waiting for a snapshot: buffer discarded
+  | 'DEPTH_EXHAUSTED';  // the top levels the owner publishes reach past the partial snapshot's range
 
 /** Result of feeding one update to a venue's book-sync state machine. */
 /** Where a book replay (xmc book-replay, any venue) found sync broken. */

@@ -21,6 +21,12 @@
 //   events into pooled DepthUpdates (the pool grows only during (re)sync).
 // - At most `maxBuffered` events are buffered; one more discards the buffer (BUFFER_OVERFLOW).
 // - Levels are applied as absolute quantities; 0 deletes; deleting an absent level is normal.
+// - Partial snapshots (Binance: "price levels outside of the initial snapshot that don't have a
+//   quantity change won't have an update in the Diff. Depth Stream"): a snapshot side that came
+//   back with `snapshotLimit` levels is only known down to its worst level. With `coverDepth` set,
+//   once the market moves so that the top `coverDepth` levels of a side would reach past that
+//   boundary (levels the venue may have and we never saw), the book breaks with DEPTH_EXHAUSTED and
+//   is resynced from a fresh snapshot. A side with fewer levels than the limit was complete.
 import { OrderBook } from '../../core/book.js';
 import { DepthUpdate, type SyncBreak, type SyncStep } from '../types.js';
 
@@ -43,6 +49,10 @@ export interface BookSyncOptions {
   readonly capacityPerSide?: number;
   /** Events buffered while waiting for a snapshot before the buffer is discarded (default 10000). */
   readonly maxBuffered?: number;
+  /** Levels per side the owner publishes and must be faithful (default 0: not checked). */
+  readonly coverDepth?: number;
+  /** Levels per side the snapshot request asked for (the venue's effective limit). */
+  readonly snapshotLimit?: number;
 }
 
 export interface BookSyncCounters {
@@ -68,10 +78,17 @@ export abstract class BinanceBookSync {
   private pool: DepthUpdate[] = [];
   private count = 0;
   private readonly maxBuffered: number;
+  private readonly coverDepth: number;
+  private readonly snapshotLimit: number;
+  /** Worst sort key of each side's snapshot (-Infinity: the side was complete). */
+  private bidBoundKey = -Infinity;
+  private askBoundKey = -Infinity;
 
   constructor(opts: BookSyncOptions = {}) {
     this.book = new OrderBook(opts.capacityPerSide ?? 1024);
     this.maxBuffered = opts.maxBuffered ?? 10000;
+    this.coverDepth = opts.coverDepth ?? 0;
+    this.snapshotLimit = opts.snapshotLimit ?? Infinity;
   }
 
   get synced(): boolean {
@@ -126,6 +143,10 @@ export abstract class BinanceBookSync {
     }
     this.book.loadSnapshot(s);
     this.snapshotId = L;
+    const bids = this.book.bids;
+    const asks = this.book.asks;
+    this.bidBoundKey = bids.count >= this.snapshotLimit ? bids.keys[0]! : -Infinity;
+    this.askBoundKey = asks.count >= this.snapshotLimit ? asks.keys[0]! : -Infinity;
     if (this.book.isCrossed()) {
       this.book.clear();
       this.wantsSnapshot = true;
@@ -148,6 +169,10 @@ export abstract class BinanceBookSync {
         if (this.book.isCrossed()) {
           this.keepBuffered(i + 1, n);
           return this.breakSync('CROSSED', `book crossed after event U=${e.firstId} u=${e.lastId} (buffered)`);
+        }
+        if (!this.covered()) {
+          this.keepBuffered(i + 1, n);
+          return this.breakSync('DEPTH_EXHAUSTED', this.describeCoverage(e));
         }
         continue;
       }
@@ -172,6 +197,7 @@ export abstract class BinanceBookSync {
     if (v === Verdict.APPLY) {
       this.applyEvent(u);
       if (this.book.isCrossed()) return this.breakSync('CROSSED', `book crossed after event U=${u.firstId} u=${u.lastId}`);
+      if (!this.covered()) return this.breakSync('DEPTH_EXHAUSTED', this.describeCoverage(u));
       return STEP_APPLIED;
     }
     if (v === Verdict.DROP) {
@@ -182,6 +208,22 @@ export abstract class BinanceBookSync {
     const step = this.breakSync(verdictBreak(v), detail);
     this.copyIntoBuffer(u); // still valid stream data: the next snapshot is matched against it
     return step;
+  }
+
+  /** The top `coverDepth` levels of each side lie within what the snapshot and the diffs showed. */
+  private covered(): boolean {
+    const d = this.coverDepth;
+    if (d <= 0) return true;
+    const b = this.book.bids;
+    const a = this.book.asks;
+    // keys ascend with the best at the end: the d-th best level is keys[count - d]
+    if (this.bidBoundKey !== -Infinity && (b.count < d || b.keys[b.count - d]! < this.bidBoundKey)) return false;
+    if (this.askBoundKey !== -Infinity && (a.count < d || a.keys[a.count - d]! < this.askBoundKey)) return false;
+    return true;
+  }
+
+  private describeCoverage(u: DepthUpdate): string {
+    return `after event U=${u.firstId} u=${u.lastId} the top ${this.coverDepth} levels reach past the snapshot's ${this.snapshotLimit}-level range (levels there were never seen): fetch a new snapshot`;
   }
 
   private applyEvent(u: DepthUpdate): void {

@@ -176,6 +176,42 @@ describe('spot rules', () => {
     expect(st(s.invalidate('BAD_MESSAGE', 'unparseable frame'))).toBe('resync:BAD_MESSAGE');
   });
 
+  it('a partial snapshot: once the published top levels reach past its range, DEPTH_EXHAUSTED and a new snapshot', () => {
+    // the venue returned exactly the 3 levels per side asked for: below 98 / above 103 is unknown
+    const s = new BinanceSpotBookSync({ coverDepth: 2, snapshotLimit: 3 });
+    s.onDelta(delta(11, 12));
+    expect(st(s.onSnapshot(snap(11, [[100, 1], [99, 1], [98, 1]], [[101, 1], [102, 1], [103, 1]])))).toBe('applied');
+    // the best bid goes: the top 2 bids are 99 and 98, still inside the snapshot's range
+    expect(st(s.onDelta(delta(13, 13, [[100, 0]])))).toBe('applied');
+    // a new level below the range is real (it changed), but what lies between 98 and it is not
+    // known; the top 2 are still 99 / 98
+    expect(st(s.onDelta(delta(14, 14, [[90, 5]])))).toBe('applied');
+    // 99 goes too: the top 2 would be 98 and 90, and between them the venue may hold levels we
+    // never saw
+    const r = s.onDelta(delta(15, 15, [[99, 0]]));
+    expect(st(r)).toBe('resync:DEPTH_EXHAUSTED');
+    expect(s.synced).toBe(false);
+    expect(s.wantsSnapshot).toBe(true);
+    // the asks side is checked the same way
+    const t = new BinanceSpotBookSync({ coverDepth: 2, snapshotLimit: 3 });
+    t.onDelta(delta(11, 12));
+    t.onSnapshot(snap(11, [[100, 1], [99, 1], [98, 1]], [[101, 1], [102, 1], [103, 1]]));
+    expect(st(t.onDelta(delta(13, 13, [], [[101, 0]])))).toBe('applied');
+    expect(st(t.onDelta(delta(14, 14, [], [[102, 0]])))).toBe('resync:DEPTH_EXHAUSTED');
+  });
+
+  it('a side the snapshot returned in full (fewer levels than the limit) is never exhausted; no coverDepth, no check', () => {
+    const s = new BinanceSpotBookSync({ coverDepth: 2, snapshotLimit: 5 });
+    s.onDelta(delta(11, 12));
+    expect(st(s.onSnapshot(snap(11, [[100, 1], [99, 1], [98, 1]], [[101, 1], [102, 1]])))).toBe('applied');
+    expect(st(s.onDelta(delta(13, 13, [[100, 0], [99, 0]], [[101, 0]])))).toBe('applied');
+    expect(s.synced).toBe(true);
+    const u = new BinanceSpotBookSync({ snapshotLimit: 3 });
+    u.onDelta(delta(11, 12));
+    u.onSnapshot(snap(11, [[100, 1], [99, 1], [98, 1]], [[101, 1], [102, 1], [103, 1]]));
+    expect(st(u.onDelta(delta(13, 13, [[100, 0], [99, 0]])))).toBe('applied');
+  });
+
   it('buffer overflow discards the buffer and keeps asking', () => {
     const s = new BinanceSpotBookSync({ maxBuffered: 3 });
     for (let i = 0; i < 3; i++) expect(st(s.onDelta(delta(i * 2 + 1, i * 2 + 2)))).toBe('buffered');

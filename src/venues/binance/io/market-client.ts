@@ -28,7 +28,8 @@ import { BinanceUsdmBookSync } from '../../binance-usdm/book-sync.js';
 import type { BinanceBookSync } from '../book-sync.js';
 import { parseErrorName } from '../byte-json.js';
 import { BinanceMarketParser, BinanceMsg } from '../market-parser.js';
-import type { BinanceRestClient, BinanceVenue } from './rest-client.js';
+import { binanceProfile, type BinanceRestClient, type BinanceVenue } from './rest-client.js';
+import { depthLimitFor } from '../profile.js';
 
 /** Known feed limits: the largest frame a depth stream or snapshot legitimately sends. */
 export const BINANCE_MARKET_MAX_PAYLOAD = 1 << 20; // 1 MiB: a 100 ms diff of a busy book is < 100 KB
@@ -46,6 +47,11 @@ export interface BinanceMarketClientOptions extends MarketClientCommon {
   readonly speed?: '' | '@100ms' | '@500ms';
   /** REST snapshot depth (rounded up to a documented limit). Default 1000. */
   readonly snapshotLimit?: number;
+  /**
+   * Levels per side the owner publishes: the book resyncs (DEPTH_EXHAUSTED) when they would reach
+   * past the partial snapshot's range. Default 20; 0 turns the check off.
+   */
+  readonly coverDepth?: number;
   /** No frame for this long -> 'stale'. Default 5000. */
   readonly staleMs?: number;
   /** No frame (not even a server ping) for this long -> reconnect. Default: spot 60 s, USD-M 10 min. */
@@ -81,7 +87,12 @@ export class BinanceMarketClient extends MarketClientBase<BinanceBookSync> imple
     const futures = opts.venue === 'binance-usdm';
     this.parser = new BinanceMarketParser(opts.table, { futures, maxFrameBytes: opts.link?.maxPayload ?? BINANCE_MARKET_MAX_PAYLOAD });
     this.snapParser = new BinanceMarketParser(opts.table, { futures, maxFrameBytes: BINANCE_SNAPSHOT_MAX_BYTES });
-    const syncOpts = { capacityPerSide: Math.max(256, this.limit + 64), ...(opts.maxBuffered === undefined ? {} : { maxBuffered: opts.maxBuffered }) };
+    const syncOpts = {
+      capacityPerSide: Math.max(256, this.limit + 64),
+      coverDepth: opts.coverDepth ?? 20,
+      snapshotLimit: depthLimitFor(binanceProfile(opts.venue), this.limit)[0],
+      ...(opts.maxBuffered === undefined ? {} : { maxBuffered: opts.maxBuffered }),
+    };
     const streams: string[] = [];
     for (let i = 0; i < n; i++) {
       const sym = opts.table.get(i).symbol;
