@@ -435,6 +435,8 @@ export class MatchingEngine {
   private readonly terminal: Order[] = [];
   private terminalHead = 0;
   private updateIdValue: number;
+  /** Called with the level changes of every operation that moved the update id (depth.ts). */
+  private readonly levelListeners: ((changes: readonly LevelChange[]) => void)[] = [];
   private nextTradeId: number;
   private seq = 0;
 
@@ -483,6 +485,11 @@ export class MatchingEngine {
   }
 
   /** Current book update id (grows by 1 per operation that changed the book). */
+  /** Observes the level changes of every book-changing operation (in order, synchronously). */
+  onLevelChanges(l: (changes: readonly LevelChange[]) => void): void {
+    this.levelListeners.push(l);
+  }
+
   get updateId(): number {
     return this.updateIdValue;
   }
@@ -987,7 +994,10 @@ export class MatchingEngine {
       if (qty !== t.prev) levels.push({ side: t.isBid ? 'buy' : 'sell', priceTicks: t.price, qtyLots: qty, prevQtyLots: t.prev });
     }
     const prevUpdateId = this.updateIdValue;
-    if (levels.length > 0) this.updateIdValue++;
+    if (levels.length > 0) {
+      this.updateIdValue++;
+      for (const l of this.levelListeners) l(levels);
+    }
     const balances: BalanceView[] = [];
     const positions: PositionView[] = [];
     for (const a of op.accounts) {

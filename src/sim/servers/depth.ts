@@ -6,8 +6,10 @@
 // book, so it is the venue's update id (Binance `u`, OKX `seqId` plus an offset). A DiffStream
 // publishes, at each flush, the net change of its view since its previous event:
 //   U = previous u + 1, u = engine.updateId, pu (prevSeqId) = previous u,
-// with the final quantity of every level whose quantity differs (0 = removed). Changes that
-// cancel out inside one interval are not printed, but the ids still move.
+// with the final quantity of every level that changed at any point of the interval (0 = removed),
+// even one whose final quantity equals its quantity at the previous event: a level added and
+// removed inside one interval is printed as removed. (Printing only the net change would break a
+// REST snapshot taken inside the interval: it may hold such a level, and nothing would remove it.)
 //
 // Invariants:
 // - Applying the events of a stream, in order, to the stream's view at any event boundary gives
@@ -36,6 +38,9 @@ export class DiffStream {
   lastId: number;
   private bids: Map<number, number>;
   private asks: Map<number, number>;
+  /** Prices of levels any operation changed since the last event. */
+  private readonly touchedBids = new Set<number>();
+  private readonly touchedAsks = new Set<number>();
   /** Events produced (flushes with a change of id). */
   events = 0;
 
@@ -47,6 +52,9 @@ export class DiffStream {
     this.lastId = s.updateId;
     this.bids = new Map(s.bids);
     this.asks = new Map(s.asks);
+    engine.onLevelChanges((changes) => {
+      for (const c of changes) (c.side === 'buy' ? this.touchedBids : this.touchedAsks).add(c.priceTicks);
+    });
   }
 
   /** True when the engine moved since the last event. */
@@ -58,8 +66,10 @@ export class DiffStream {
   next(): DepthEvent | null {
     if (!this.dirty) return null;
     const s = this.engine.snapshot(this.depth);
-    const bids = diffSide(this.bids, s.bids, true);
-    const asks = diffSide(this.asks, s.asks, false);
+    const bids = diffSide(this.bids, s.bids, true, this.touchedBids, this.depth);
+    const asks = diffSide(this.asks, s.asks, false, this.touchedAsks, this.depth);
+    this.touchedBids.clear();
+    this.touchedAsks.clear();
     this.bids = new Map(s.bids);
     this.asks = new Map(s.asks);
     const ev: DepthEvent = { U: this.lastId + 1, u: s.updateId, pu: this.lastId, bids, asks };
@@ -78,14 +88,26 @@ export class DiffStream {
   }
 }
 
-function diffSide(prev: Map<number, number>, next: readonly [number, number][], isBid: boolean): [number, number][] {
+/**
+ * Levels of `next` whose quantity differs from `prev` or that an operation touched (final
+ * quantity), and levels of `prev` gone from `next` (0). A level touched and gone again inside the
+ * interval is printed as removed when the view could hold it: always for a full-book view, and
+ * for a depth-limited view that is full only when it is better than the view's worst level.
+ */
+function diffSide(prev: Map<number, number>, next: readonly [number, number][], isBid: boolean, touched: ReadonlySet<number>, depth: number): [number, number][] {
   const out: [number, number][] = [];
   const seen = new Set<number>();
   for (const [px, q] of next) {
     seen.add(px);
-    if (prev.get(px) !== q) out.push([px, q]);
+    if (prev.get(px) !== q || touched.has(px)) out.push([px, q]);
   }
   for (const px of prev.keys()) if (!seen.has(px)) out.push([px, 0]);
+  const worst = next.length >= depth ? next[next.length - 1]![0] : NaN;
+  for (const px of touched) {
+    if (seen.has(px) || prev.has(px)) continue;
+    if (worst === worst && (isBid ? px < worst : px > worst)) continue;
+    out.push([px, 0]);
+  }
   out.sort(isBid ? (a, b) => b[0] - a[0] : (a, b) => a[0] - b[0]);
   return out;
 }
