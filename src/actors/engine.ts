@@ -330,15 +330,20 @@ export function createActor(raw: unknown): ActorBehaviour {
     times.decisionUs = now;
   };
 
+  /** The order identity a Query or Cancel frame carries, from the execution machine's command. */
+  const setIds = (dst: QueryValue | CancelValue, c: Readonly<QueryCmd | CancelCmd>): void => {
+    dst.clientOrderId = c.clientOrderId;
+    dst.orderRef = c.orderRef;
+    dst.instrumentId = c.instrument;
+    dst.venueId = c.venue;
+    dst.comboId = c.comboId;
+    dst.leg = c.leg;
+  };
+
   /** A Query frame to the venue's executor, and the journal note saying why it was asked. */
   function sendQuery(c: Readonly<QueryCmd>, why: string): void {
     const j = execOfVenue[c.venue]!;
-    qv.clientOrderId = c.clientOrderId;
-    qv.orderRef = c.orderRef;
-    qv.instrumentId = c.instrument;
-    qv.venueId = c.venue;
-    qv.comboId = c.comboId;
-    qv.leg = c.leg;
+    setIds(qv, c);
     copyTimes(times);
     if (j >= 0) {
       seqFor(j);
@@ -378,12 +383,7 @@ export function createActor(raw: unknown): ActorBehaviour {
     },
     cancel(c: Readonly<CancelCmd>): void {
       const j = execOfVenue[c.venue]!;
-      cv.clientOrderId = c.clientOrderId;
-      cv.orderRef = c.orderRef;
-      cv.instrumentId = c.instrument;
-      cv.venueId = c.venue;
-      cv.comboId = c.comboId;
-      cv.leg = c.leg;
+      setIds(cv, c);
       copyTimes(times);
       if (j >= 0) {
         seqFor(j);

@@ -1,7 +1,8 @@
 // Venue-neutral helpers of the balance mappers (src/venues/binance/balances.ts,
 // src/venues/okx/balances.ts): the mapping result type, validation of the venue's decimal
-// strings, the exact sum of two decimal strings (Binance spot total = free + locked), and how a
-// private client counts and delivers a stream mapping (deliverBalance).
+// strings, the exact sum of two decimal strings (Binance spot total = free + locked), JSON shape
+// helpers (isObj, timeMsOf), and how a private client counts and delivers a stream mapping
+// (deliverBalance).
 //
 // Invariants:
 // - Pure and total: nothing throws, whatever the input; a value that is not a plain decimal
@@ -37,6 +38,19 @@ export function deliverBalance(m: BalanceMapping, counters: { badMessages: numbe
   counters.badMessages += m.skipped;
   counters.balances++;
   onBalance?.(m.update);
+}
+
+/** A JSON object (not null, not an array). */
+export function isObj(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Millisecond time of field `k` from a non-negative integer or a numeric string; 0 when absent or malformed. */
+export function timeMsOf(o: Record<string, unknown>, k: string): number {
+  const v = o[k];
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
+  if (typeof v === 'string' && /^\d{1,16}$/.test(v)) return Number(v);
+  return 0;
 }
 
 /** A plain decimal string as venues send amounts ('12', '0.5', '-3.25'); no exponent, no '+'. */

@@ -22,21 +22,7 @@
 // - Amounts keep the venue's exact decimal strings (total = free + locked is an exact sum).
 // - Cold path (JSON.parse'd bodies and events, a few per fill).
 import type { VenueBalance } from '../types.js';
-import { addDecimalStrings, isAssetCode, isDecimalString, type BalanceMapping } from '../balances.js';
-
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-/** Millisecond time from a number or a numeric string; 0 when absent or malformed. */
-function timeMs(o: Obj, k: string): number {
-  const v = o[k];
-  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
-  if (typeof v === 'string' && /^\d{1,16}$/.test(v)) return Number(v);
-  return 0;
-}
+import { addDecimalStrings, isAssetCode, isDecimalString, isObj, timeMsOf as timeMs, type BalanceMapping } from '../balances.js';
 
 /** Spot `GET /api/v3/account` answer (the parsed JSON body) -> a snapshot. */
 export function mapBinanceSpotAccount(body: unknown): BalanceMapping {

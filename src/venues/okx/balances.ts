@@ -29,17 +29,13 @@
 //   would claim it is zero). Stream updates skip malformed currencies (counted in `skipped`).
 // - Amounts are the venue's exact strings.
 import type { BalanceOutcome, VenueBalance } from '../types.js';
-import { isAssetCode, isDecimalString, type BalanceMapping } from '../balances.js';
+import { isAssetCode, isDecimalString, isObj, timeMsOf as timeMs, type BalanceMapping } from '../balances.js';
 import { okxErrorInfo, okxHttpErrorInfo } from './errors.js';
 
 type Obj = Record<string, unknown>;
 
 /** Bodies above this size are not parsed (an account has at most a few hundred currencies). */
 const MAX_TEXT = 4 << 20;
-
-function isObj(v: unknown): v is Obj {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 function parseObject(text: unknown): Obj | null {
   if (typeof text !== 'string' || text.length === 0 || text.length > MAX_TEXT) return null;
@@ -54,11 +50,6 @@ function parseObject(text: unknown): Obj | null {
 function str(o: Obj, k: string): string {
   const v = o[k];
   return typeof v === 'string' ? v : typeof v === 'number' && Number.isFinite(v) ? String(v) : '';
-}
-
-function timeMs(o: Obj, k: string): number {
-  const s = str(o, k);
-  return /^\d{1,16}$/.test(s) ? Number(s) : 0;
 }
 
 /** One `details[]` entry -> a balance, or why not. */
