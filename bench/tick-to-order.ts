@@ -40,7 +40,7 @@
 // case whose tree did not end 'stopped' says so in its note; ratios and targets use figures of
 // this run only; nothing here asserts on a figure.
 import { rmSync } from 'node:fs';
-import { startDemo, type DemoHandle } from '../src/control/demo.js';
+import { DEMO_RT_ENGINE, DEMO_RT_EXECUTOR, DEMO_RT_FEED, startDemo, type DemoHandle } from '../src/control/demo.js';
 import { nowUs } from '../src/actors/clock.js';
 import { pinCurrentThread, describePin } from '../src/actors/pinning.js';
 import { ES, buildEngineModel } from '../src/actors/engine.js';
@@ -97,6 +97,8 @@ export interface TickToOrderConfig {
   readonly pin: boolean;
   /** With `pin`: other cpus (BENCH_T2O_CPUS=feeds,engine,executors,journal). */
   readonly cpus?: { readonly feeds: number; readonly engine: number; readonly executors: number; readonly journal: number };
+  /** The demo's real-time classes (`xmc demo --realtime`) for both transports; BENCH_T2O_REALTIME=0 turns them off. */
+  readonly realtime: boolean;
 }
 
 /** The defaults of `npm run bench -- tick-to-order`, with the BENCH_T2O_* overrides. */
@@ -130,6 +132,7 @@ export function tickToOrderConfigFromEnv(): TickToOrderConfig {
     maxSec: envInt('BENCH_T2O_MAX_SEC', 120),
     simCpu: simCpuRaw === undefined || simCpuRaw === '' ? null : cpuFromEnv('BENCH_T2O_SIM_CPU', 0),
     pin: process.env.BENCH_T2O_PIN !== 'none',
+    realtime: process.env.BENCH_T2O_REALTIME !== '0',
     ...(cpuList.length === 4 ? { cpus: { feeds: cpuList[0]!, engine: cpuList[1]!, executors: cpuList[2]!, journal: cpuList[3]! } } : {}),
   };
 }
@@ -265,6 +268,7 @@ export async function runTickToOrderCase(cfg: TickToOrderConfig, transport: T2oT
     publishMs: 100,
     backupLinks: false,
     pin: cfg.pin,
+    realtime: cfg.realtime,
     ...(cfg.cpus === undefined ? {} : { cpus: cfg.cpus }),
     transport,
     dislocationProb: cfg.dislocationProb,
@@ -433,6 +437,7 @@ export async function runTickToOrderSuite(runtime: RuntimeInfo, opts: T2oSuiteOp
   notes.push(`engine trades ${cfg.pairs.join(', ')} (embedded configuration); market: ${cfg.stepsPerSec} generator steps/s (${updatesPerStep(cfg.pairs)} book updates each), OKX spot dislocations p=${cfg.dislocationProb}/step lasting ${cfg.dislocationSteps} steps, the rest of the rate is OKX depth churn (maker order 10% below the market, added / removed); primary links only; simulated venues' order rate limits lifted`);
   const c = cfg.cpus ?? { feeds: 0, engine: 1, executors: 1, journal: 0 };
   notes.push(`actors ${cfg.pin ? `pinned: feeds cpu ${c.feeds}, engine cpu ${c.engine}, executors cpu ${c.executors}, journal cpu ${c.journal}` : 'unpinned'} (wait strategies of xmc demo: feeds and executors async-park, engine and journal park); main thread (simulator, pacer, supervisor): ${mainPin}`);
+  notes.push(cfg.realtime ? `real-time classes (xmc demo --realtime, both transports): feeds and engine SCHED_FIFO ${DEMO_RT_FEED}/${DEMO_RT_ENGINE}, executors SCHED_FIFO ${DEMO_RT_EXECUTOR}, journal and main thread default; what each actor got is in the JSON (runtime.pinning); BENCH_T2O_REALTIME=0 runs without` : 'real-time classes off (BENCH_T2O_REALTIME=0): every actor in the default class');
   notes.push(`per case: ${cfg.warmupSec} s warm-up, then until ${cfg.orders} engine orders or ${cfg.maxSec} s; p99.9 needs >= 1000 samples to mean anything (see the samples column)`);
 
   return {

@@ -152,6 +152,7 @@ interface DemoCliOptions {
   seed: number;
   pin: boolean;
   backup: boolean;
+  realtime: boolean;
 }
 
 /** `xmc demo`: simulator + engine + live summary until Ctrl-C or --duration, then the final report. */
@@ -162,6 +163,7 @@ async function runDemo(opts: DemoCliOptions): Promise<number> {
   const demo = await startDemo({
     seed: opts.seed,
     pin: opts.pin,
+    realtime: opts.realtime,
     backupLinks: opts.backup,
     ...(opts.journal !== undefined ? { journalDir: opts.journal } : {}),
     onEvent: (e) => {
@@ -295,6 +297,12 @@ export function buildCli(): Command {
     }))
     .option('--no-pin', 'run every actor unpinned')
     .option('--no-backup', 'run only the primary market-data link of each venue')
+    .option(
+      '--realtime',
+      'run feeds and engine under SCHED_FIFO 10 and executors under SCHED_FIFO 20 (a woken actor preempts the ' +
+        'ordinary threads of its cpu; needs root or CAP_SYS_NICE, otherwise it says so once and runs as usual)',
+      false,
+    )
     .action(async (opts: DemoCliOptions) => {
       process.exitCode = await runDemo(opts);
     });

@@ -1,7 +1,8 @@
 // Worker-thread entry point of every actor (run as compiled JS: compiledModule of this file).
 //
 // Bootstrap order: attach the shared layout (ShmMap.attach checks magic and version), attach the
-// control block, pin the thread (report, never throw), load the behaviour module and create the
+// control block, pin the thread and give it its real-time class if the spec asks (report, never
+// throw), load the behaviour module and create the
 // behaviour, then rehearse (below). A warm spare then reports `ready` (spare) and parks with
 // Atomics.waitAsync on TAKEOVER (event loop alive, no ring touched; a synchronous Atomics.wait
 // measured only ~0.04 ms faster to wake) until the supervisor writes its generation there. Only
@@ -72,6 +73,7 @@ import { Waiter } from '../shm/wait.js';
 import { ACTOR_STATE, ActorControl, CTL, MAX_INBOUND, actorRegions, bellRegionName } from './control.js';
 import { nowUs } from './clock.js';
 import { pinCurrentThread, type PinReport } from './pinning.js';
+import { setCurrentThreadRealtime } from './sched.js';
 import { makeActorContext, type ActorBehaviour, type ActorBoot, type ActorContext, type ActorFactory, type ActorMessage } from './actor.js';
 import { runPortActor } from './port-transport.js';
 
@@ -329,7 +331,7 @@ async function main(boot: ActorBoot): Promise<void> {
   const ctl = new ActorControl(map, boot.name);
   const i32 = ctl.i32;
   const base = ctl.base;
-  const pin = pinCurrentThread(boot.cpu);
+  const pin: PinReport = { ...pinCurrentThread(boot.cpu), sched: setCurrentThreadRealtime(boot.realtime) };
   if (boot.inbound.length > MAX_INBOUND) throw new Error(`actor ${boot.name}: at most ${MAX_INBOUND} inbound rings`);
 
   const mod = (await import(pathToFileURL(boot.module).href)) as { createActor?: ActorFactory; default?: ActorFactory };

@@ -30,6 +30,7 @@ import type { ShmMap } from '../shm/layout.js';
 import type { RingReader, RingWriter } from '../shm/ring.js';
 import type { WaitStrategyName } from '../shm/wait.js';
 import type { PinReport } from './pinning.js';
+import type { RealtimeSpec } from './sched.js';
 import type { ActorPorts, Transport } from './port-transport.js';
 
 export interface ActorContext {
@@ -87,6 +88,8 @@ export interface ActorBoot {
   readonly inbound: readonly string[];
   readonly outbound: readonly string[];
   readonly cpu: number | null;
+  /** Real-time scheduling class of the worker thread (sched.ts); null: the default class. */
+  readonly realtime?: RealtimeSpec | null;
   readonly wait: WaitStrategyName;
   readonly parkTimeoutMs: number;
   readonly spinIterations?: number;
@@ -121,6 +124,13 @@ export interface ActorSpec {
   readonly outbound?: readonly string[];
   /** CPU to pin the worker thread to; null/undefined: not pinned. */
   readonly cpu?: number | null;
+  /**
+   * Real-time scheduling class of the worker thread (SCHED_FIFO / SCHED_RR and a priority 1-99;
+   * sched.ts): it then preempts every fair-class thread of its cpu as soon as it is woken. Needs
+   * root, CAP_SYS_NICE or `ulimit -r`; when refused the actor runs in the default class and the
+   * supervisor says so once. Not for a spinning actor on a shared cpu. Default: none.
+   */
+  readonly realtime?: RealtimeSpec | null;
   /** Default 'park'. 'async-park' for actors that must serve their event loop. */
   readonly wait?: WaitStrategyName;
   /** Longest single park, ms (also the idle heartbeat period). Default 50. */

@@ -15,6 +15,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import type { SchedReport } from './sched.js';
 
 export const PIN_FAILURES = [
   'not_requested',
@@ -41,6 +42,8 @@ export interface PinReport {
   readonly failure?: PinFailure;
   /** Human detail for `failure` (e.g. taskset's message). */
   readonly detail?: string;
+  /** The thread's scheduling class (sched.ts), set by the actor runtime at bootstrap. */
+  readonly sched?: SchedReport;
 }
 
 /** Parses the target of `/proc/thread-self` (`<pid>/task/<tid>` or `/proc/<pid>/task/<tid>`). */
@@ -115,7 +118,7 @@ export const SYSTEM_PIN_DEPS: PinDeps = {
 };
 
 /** OS thread id of the calling thread, or null without /proc. */
-export function currentThreadId(deps: PinDeps = SYSTEM_PIN_DEPS): number | null {
+export function currentThreadId(deps: Pick<PinDeps, 'readlink'> = SYSTEM_PIN_DEPS): number | null {
   try {
     return parseThreadSelfLink(deps.readlink('/proc/thread-self'))?.tid ?? null;
   } catch {

@@ -1,6 +1,6 @@
 // Supervisor events -> structured log lines (pino), off the hot path: the supervisor emits
 // events on the main thread; actors never log. Levels: normal lifecycle at info, exits, hangs,
-// escalations and unavailable pinning at warn, the root giving up at error, reports at debug.
+// escalations and unavailable pinning / real-time class at warn, the root giving up at error, reports at debug.
 import type { Logger } from 'pino';
 import type { SupervisorEvent, SupervisorListener } from './supervisor.js';
 import { describeEvent } from './topology.js';
@@ -14,6 +14,7 @@ export function eventLevel(e: SupervisorEvent): 'debug' | 'info' | 'warn' | 'err
     case 'hung':
     case 'escalated':
     case 'pin_unavailable':
+    case 'realtime_unavailable':
       return 'warn';
     case 'report':
       return 'debug';

@@ -63,6 +63,7 @@ import { nowMs } from './clock.js';
 import { applyActorJitTiering } from './jit.js';
 import { ActorControl, CTL, checkActorName } from './control.js';
 import type { PinFailure, PinReport } from './pinning.js';
+import { realtimeSpecError, type SchedFailure } from './sched.js';
 import type { ActorBoot, ActorMessage, ActorSpec } from './actor.js';
 import {
   DEFAULT_BACKOFF,
@@ -187,6 +188,7 @@ export type SupervisorEvent =
   | (EventBase & { readonly type: 'escalated'; readonly why: EscalationWhy; readonly child: string })
   | (EventBase & { readonly type: 'gave_up'; readonly why: EscalationWhy; readonly child: string })
   | (EventBase & { readonly type: 'pin_unavailable'; readonly child: string; readonly failure: PinFailure; readonly detail: string })
+  | (EventBase & { readonly type: 'realtime_unavailable'; readonly child: string; readonly failure: SchedFailure; readonly detail: string })
   | (EventBase & { readonly type: 'report'; readonly child: string; readonly generation: number; readonly data: unknown })
   | (EventBase & { readonly type: 'shutdown' });
 
@@ -360,6 +362,7 @@ interface TreeContext {
   readonly rng: Rng;
   readonly listeners: Set<SupervisorListener>;
   readonly pinWarned: Set<PinFailure>;
+  readonly schedWarned: Set<SchedFailure>;
   nextGeneration: number;
   /** Transport 'port': one MessageChannel per ring name, each end handed out at most once. */
   readonly channels: Map<string, PortChannel>;
@@ -454,6 +457,7 @@ export class Supervisor {
       rng: opts.rng ?? seededRng(opts.seed ?? process.pid),
       listeners: new Set(opts.onEvent ? [opts.onEvent] : []),
       pinWarned: new Set(),
+      schedWarned: new Set(),
       nextGeneration: 1,
       channels: new Map(),
     };
@@ -478,6 +482,10 @@ export class Supervisor {
       return { kind: 'supervisor', spec: c, status: 'down', sup: null, generation: 0, readyAt: undefined, restarts: 0, pendingExit: false };
     }
     checkActorName(c.id);
+    if (c.realtime != null) {
+      const bad = realtimeSpecError(c.realtime);
+      if (bad !== null) throw new Error(`actor ${c.id}: realtime: ${bad}`);
+    }
     const map = this.tree.map;
     const ctl = new ActorControl(map, c.id);
     const i32 = new Int32Array(map.sab);
@@ -739,6 +747,7 @@ export class Supervisor {
       inbound: [...(s.inbound ?? [])],
       outbound: [...(s.outbound ?? [])],
       cpu: s.cpu ?? null,
+      realtime: s.realtime ?? null,
       wait: (s.wait ?? 'park') as WaitStrategyName,
       parkTimeoutMs: s.parkTimeoutMs ?? 50,
       ...(s.spinIterations === undefined ? {} : { spinIterations: s.spinIterations }),
@@ -768,8 +777,15 @@ export class Supervisor {
     return h;
   }
 
+  /** Says once per kind of failure that pinning (or a real-time class) was not possible. */
   private notePin(rec: ActorRecord, pin: PinReport | null): void {
-    if (pin === null || pin.pinned || pin.failure === undefined || pin.failure === 'not_requested') return;
+    if (pin === null) return;
+    const s = pin.sched;
+    if (s !== undefined && !s.applied && s.failure !== undefined && s.failure !== 'not_requested' && !this.tree.schedWarned.has(s.failure)) {
+      this.tree.schedWarned.add(s.failure);
+      this.emit({ ...this.base(), type: 'realtime_unavailable', child: rec.spec.id, failure: s.failure, detail: s.detail ?? '' });
+    }
+    if (pin.pinned || pin.failure === undefined || pin.failure === 'not_requested') return;
     if (this.tree.pinWarned.has(pin.failure)) return;
     this.tree.pinWarned.add(pin.failure);
     this.emit({ ...this.base(), type: 'pin_unavailable', child: rec.spec.id, failure: pin.failure, detail: pin.detail ?? '' });

@@ -198,6 +198,8 @@ export function describeEvent(e: SupervisorEvent): string {
       return `${who}: GAVE UP (${e.why} of ${e.child}); everything stopped`;
     case 'pin_unavailable':
       return `${who}: pinning unavailable (${e.failure}${e.detail ? `: ${e.detail}` : ''}); running unpinned`;
+    case 'realtime_unavailable':
+      return `${who}: real-time class unavailable (${e.failure}${e.detail ? `: ${e.detail}` : ''}); running in the default class`;
     case 'report':
       return `${who}: report ${JSON.stringify(e.data)}`;
     case 'shutdown':

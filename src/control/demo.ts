@@ -43,6 +43,7 @@ import { createSharedMemory, describeEvent, type RingPlan } from '../actors/topo
 import { Supervisor, type ActorChildSpec, type SupervisorEvent, type SupervisorOutcome } from '../actors/supervisor.js';
 import { ENGINE_STATE_WORDS, ES, balanceAssetsByVenue, buildEngineModel, type EngineParams, type EngineSummary } from '../actors/engine.js';
 import { executorStateWords } from '../actors/executor-state.js';
+import { describeSched } from '../actors/sched.js';
 import { JOURNAL_PROGRESS_WORDS, JP, type JournalActorParams } from '../actors/journal.js';
 import type { ExecutorParams } from '../actors/executor.js';
 import type { FeedParams } from '../actors/feed.js';
@@ -87,6 +88,14 @@ export interface DemoOptions {
   readonly pin?: boolean;
   /** With `pin`: other cpus per actor kind (e.g. isolated cores of a bare-metal host). */
   readonly cpus?: { readonly feeds?: number; readonly engine?: number; readonly executors?: number; readonly journal?: number };
+  /**
+   * Real-time scheduling classes (src/actors/sched.ts): feeds and engine SCHED_FIFO 10, executors
+   * SCHED_FIFO 20 (a woken executor preempts the engine on a shared cpu, so an order leaves before
+   * the engine's journaling of the decision), journal left in the default class. Every one of
+   * these actors parks between messages. Needs root or CAP_SYS_NICE; refused: the supervisor says
+   * so once and the tree runs in the default class. Default false.
+   */
+  readonly realtime?: boolean;
   /** Trade only these pairs (of the enabled ones). Default: every enabled pair. */
   readonly pairs?: readonly string[];
   /** stop(): longest wait for the combos in flight to finish before the actors stop, ms. Default 15000. */
@@ -261,6 +270,10 @@ const VENUE_TAG: Readonly<Record<VenueId, string>> = { 'binance-spot': 'bin', 'b
 const BOARD_SLOT_BYTES = 2048;
 const FEED_DEPTH = 10;
 const EXEC_SLOTS = 64;
+/** SCHED_FIFO priorities with `realtime` (DemoOptions): executors above feeds and engine. */
+export const DEMO_RT_FEED = 10;
+export const DEMO_RT_ENGINE = 10;
+export const DEMO_RT_EXECUTOR = 20;
 
 function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return 0;
@@ -451,7 +464,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
     const onEvent = (e: SupervisorEvent): void => {
       eventCount++;
       if (e.type === 'restarted') restarts++;
-      if (e.type === 'ready' && !e.spare) pins[e.child] = e.pin === null ? 'no pin report' : e.pin.pinned ? `cpu ${e.pin.effective ?? e.pin.requestedCpu} (tid ${e.pin.tid ?? '?'})` : `unpinned${e.pin.failure ? ` (${e.pin.failure})` : ''}, affinity ${e.pin.effective ?? '?'}`;
+      if (e.type === 'ready' && !e.spare) pins[e.child] = e.pin === null ? 'no pin report' : `${e.pin.pinned ? `cpu ${e.pin.effective ?? e.pin.requestedCpu} (tid ${e.pin.tid ?? '?'})` : `unpinned${e.pin.failure ? ` (${e.pin.failure})` : ''}, affinity ${e.pin.effective ?? '?'}`}${e.pin.sched?.requested ? `, ${describeSched(e.pin.sched)}` : ''}`;
       if (e.type === 'report') {
         const d = e.data as { engine?: EngineSummary } | null;
         if (d && d.engine) engineSummary = d.engine;
@@ -469,6 +482,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
     // ---- child specs
     const specOf = (i: number) => model.instruments[i]!.spec;
     const tp = opts.transport === 'port' ? ({ transport: 'port' } as const) : {};
+    const rt = (priority: number) => (opts.realtime === true ? { realtime: { policy: 'fifo' as const, priority } } : {});
     const feedChildren: ActorChildSpec[] = feeds.map((f, k) => {
       const vc = config.venues[f.venue]!;
       const ep = f.link === 0 ? vc.links.market.primary : (vc.links.market.backup ?? vc.links.market.primary);
@@ -486,7 +500,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
         reconnect: { baseMs: 50, maxMs: 1000 },
         ...(vc.id === 'binance-spot' || vc.id === 'binance-usdm' ? { binance: { snapshotLimit: 100 } } : {}),
       };
-      return { id: f.id, module: compiledModule('src/actors/feed.ts'), outbound: [f.ring], wait: 'async-park', parkTimeoutMs: 20, cpu: cpu(opts.cpus?.feeds ?? 0), hangTimeoutMs: 10_000, params, ...tp };
+      return { id: f.id, module: compiledModule('src/actors/feed.ts'), outbound: [f.ring], wait: 'async-park', parkTimeoutMs: 20, cpu: cpu(opts.cpus?.feeds ?? 0), ...rt(DEMO_RT_FEED), hangTimeoutMs: 10_000, params, ...tp };
     });
     const assetNames = Object.keys(config.assets);
     const balanceAssets = balanceAssetsByVenue(model.tradables, config.venues.length);
@@ -504,7 +518,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
         // the assets the risk checks read on this venue; an asset's name is the venues' asset code
         assets: balanceAssets[e.venue]!.map((a) => ({ code: assetNames[a]!, assetId: a, decimals: config.assets[assetNames[a]!]!.decimals })),
       };
-      return { id: e.id, module: compiledModule('src/actors/executor.ts'), inbound: [e.orders], outbound: [e.reports], wait: 'async-park', parkTimeoutMs: 20, cpu: cpu(opts.cpus?.executors ?? 1), hangTimeoutMs: 10_000, params, ...tp };
+      return { id: e.id, module: compiledModule('src/actors/executor.ts'), inbound: [e.orders], outbound: [e.reports], wait: 'async-park', parkTimeoutMs: 20, cpu: cpu(opts.cpus?.executors ?? 1), ...rt(DEMO_RT_EXECUTOR), hangTimeoutMs: 10_000, params, ...tp };
     });
     const engineParams: EngineParams = {
       configYaml: engineYaml,
@@ -532,7 +546,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
             id: ENGINE, module: compiledModule('src/actors/engine.ts'),
             inbound: [...feeds.map((f) => f.ring), ...execs.map((e) => e.reports)],
             outbound: [...execs.map((e) => e.orders), JOURNAL_RING],
-            wait: 'park', parkTimeoutMs: 10, cpu: cpu(opts.cpus?.engine ?? 1), hangTimeoutMs: 10_000, params: engineParams, ...tp,
+            wait: 'park', parkTimeoutMs: 10, cpu: cpu(opts.cpus?.engine ?? 1), ...rt(DEMO_RT_ENGINE), hangTimeoutMs: 10_000, params: engineParams, ...tp,
           },
           { kind: 'supervisor', id: 'feeds', supervisor: { name: 'feeds', strategy: 'one_for_one', intensity: 10, periodMs: 30_000, backoff: { baseMs: 100 }, children: feedChildren } },
         ],

@@ -18,6 +18,8 @@ import {
 } from '../../src/actors/supervisor.js';
 import type { Strategy } from '../../src/actors/supervisor-policy.js';
 import { attachLog, until, type EventLog } from './helpers.js';
+import { parseSchedStat } from '../../src/actors/sched.js';
+import { readFileSync } from 'node:fs';
 import { W } from './fixtures/seq-consumer.js';
 
 const CTL_ACTOR = compiledModule('test/actors/fixtures/ctl-actor.ts');
@@ -321,6 +323,57 @@ describe('supervisor with real workers: pinning reports', () => {
     expect(log.of('pin_unavailable')).toHaveLength(1);
     expect(sup.children().map((c) => c.status)).toEqual(['running', 'running', 'running']);
     await sup.stop();
+  });
+});
+
+describe('supervisor with real workers: real-time scheduling class', () => {
+  it('gives an actor the class it asks for and reports what the kernel says', async () => {
+    const rig = new Rig(['rt', 'plain']);
+    const sup = rig.supervisor({ children: [rig.actor('rt', { realtime: { policy: 'fifo', priority: 3 } }), rig.actor('plain')] });
+    const log = attachLog(sup);
+    await sup.start();
+    const pins = Object.fromEntries(sup.children().map((c) => [c.id, c.pin]));
+    // what the kernel says, read from this thread: /proc/<pid>/task/<tid>/stat of the worker
+    const kernel = (id: string) => parseSchedStat(readFileSync(`/proc/${process.pid}/task/${pins[id]!.tid}/stat`, 'utf8'));
+    const rt = pins.rt!.sched!;
+    expect(rt.requested).toEqual({ policy: 'fifo', priority: 3 });
+    expect(kernel('rt')).toEqual({ policy: rt.policy, priority: rt.priority });
+    if (process.getuid?.() === 0) {
+      // root (CI and the development machines): the class is granted
+      expect(rt).toMatchObject({ applied: true, policy: 'fifo', priority: 3 });
+      expect(log.of('realtime_unavailable')).toHaveLength(0);
+    } else {
+      expect(rt.applied).toBe(kernel('rt')!.policy === 'fifo');
+    }
+    expect(pins.plain!.sched).toMatchObject({ requested: null, applied: false, failure: 'not_requested', policy: 'other', priority: 0 });
+    expect(kernel('plain')).toEqual({ policy: 'other', priority: 0 });
+    expect(sup.children().map((c) => c.status)).toEqual(['running', 'running']);
+    await sup.stop();
+  });
+
+  it('when the class cannot be set, the actors run in the default class and the supervisor says so once', async () => {
+    const rig = new Rig(['r1', 'r2']);
+    const sup = rig.supervisor({ children: [rig.actor('r1', { realtime: { policy: 'fifo', priority: 3 } }), rig.actor('r2', { realtime: { policy: 'rr', priority: 4 } })] });
+    const log = attachLog(sup);
+    // the workers copy the environment when they are created: without chrt on the PATH
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      await sup.start();
+    } finally {
+      process.env.PATH = path;
+    }
+    for (const c of sup.children()) {
+      expect(c.pin!.sched).toMatchObject({ applied: false, failure: 'no_chrt', policy: 'other', priority: 0 });
+    }
+    expect(log.of('realtime_unavailable').map((e) => e.failure)).toEqual(['no_chrt']);
+    expect(sup.children().map((c) => c.status)).toEqual(['running', 'running']);
+    await sup.stop();
+  });
+
+  it('refuses an invalid class when the supervisor is built', () => {
+    const rig = new Rig(['bad']);
+    expect(() => rig.supervisor({ children: [rig.actor('bad', { realtime: { policy: 'fifo', priority: 0 } })] })).toThrow(/actor bad: realtime: priority must be an integer 1\.\.99, got 0/);
   });
 });
 
