@@ -10,6 +10,10 @@
 // real-time class costs the other threads nothing while it waits; a SPINNING actor with a
 // real-time class keeps its cpu from every fair-class thread (the kernel's real-time throttling,
 // `kernel.sched_rt_runtime_us`, leaves them 5% by default): give a spinning actor an isolated cpu.
+// Only the actor's own thread gets the class: V8's compiler and GC helper threads stay in the
+// default class, so on a shared cpu they run while the actor waits. (A whole process run under
+// `chrt -f` on one cpu shows why: its compiler threads never ran beside the busy main thread, the
+// code stayed unoptimised and the feed bench's per-update cost went from ~8 µs to ~140 µs.)
 //
 // How: Node has no scheduler API, so like pinning.ts the thread learns its OS thread id from
 // `/proc/thread-self`, sets the class with sched_setscheduler through `chrt --fifo|--rr -p <prio>
