@@ -7,12 +7,21 @@
 //   CTL_GO        main stores 1 + notifies once both workers said 'ready'; workers wait on it
 //   CTL_RECEIVED  consumer's count of received messages (flow control of the postMessage
 //                 throughput producer: it keeps at most `window` messages in flight)
+//   CTL_PING      transport 'word': the producer's sequence number (+1) for the consumer
+//   CTL_PONG      transport 'word': the consumer's echo of it
 // Float64 figures (Float64Array over `control`, from byte 256):
 //   F_FIRST_US, F_LAST_US   consumer clock at the first and last measured receipt
 //
 // Mode 'rtt' (clock check): the consumer echoes every message back on a second ring and the
 // producer records (its clock when the echo arrives - its stamp) / 2: a one-way estimate that
 // uses a single thread's clock, to compare with the cross-thread one-way figures.
+//
+// Transport 'word' (rtt mode only; the floor of this machine): no ring and no message, one shared
+// Int32 per direction on its own cache line. The producer stamps, stores seq + 1 in CTL_PING
+// (Atomics.store) and spins until CTL_PONG holds it; the consumer spins on CTL_PING and stores
+// what it read into CTL_PONG. Round trip / 2 is what one cross-core hand-off of one cache line
+// costs here, with the same pacing and clock reads as the ring's rtt case: no transport between
+// two threads can do better.
 //
 // A case that runs past its deadline is ended by the main thread with worker.terminate().
 //
@@ -24,6 +33,8 @@ import type { MessagePort } from 'node:worker_threads';
 
 export const CTL_GO = 0;
 export const CTL_RECEIVED = 16;
+export const CTL_PING = 32; // Int32 index (byte 128)
+export const CTL_PONG = 48; // Int32 index (byte 192)
 export const F_FIRST_US = 32; // Float64Array index (byte 256)
 export const F_LAST_US = 33;
 export const CONTROL_BYTES = 512;
@@ -36,7 +47,7 @@ export const MSG_HEADER_BYTES = 16;
 export const CONSUMER_WAITS = ['spin', 'spin-park', 'park', 'async-park'] as const;
 export type ConsumerWait = (typeof CONSUMER_WAITS)[number];
 
-export type Transport = 'port' | 'ring';
+export type Transport = 'port' | 'ring' | 'word';
 export type PairMode = 'latency' | 'throughput' | 'alloc' | 'rtt';
 
 export interface PairWorkerData {

@@ -6,6 +6,8 @@
 //                     copy a FlatBuffers builder's bytes take on the real path).
 //   transport 'port'  MessagePort.postMessage of a Uint8Array (structured clone), the baseline;
 //                     the consumer receives 'message' events on its event loop.
+//   transport 'word'  no transport: one shared Int32 per direction (rtt mode only), the cost of
+//                     one cache line crossing between the two cores: the floor of this machine.
 // Modes:
 //   latency     paced producer (one message every paceUs); the consumer records, per message,
 //               its clock at receipt minus the producer's stamp (both nowUs() from
@@ -43,6 +45,8 @@ import { Waiter, cpuPause } from '../src/shm/wait.js';
 import { Recorder } from './harness.js';
 import {
   CTL_GO,
+  CTL_PING,
+  CTL_PONG,
   CTL_RECEIVED,
   F_FIRST_US,
   F_LAST_US,
@@ -390,6 +394,61 @@ function ringEchoConsumer(ready: () => void): void {
   void finish(e.received, {});
 }
 
+// ------------------------------------------------------------------ shared word (the floor)
+
+/** Transport 'word', producer: stamp, ping, spin for the pong, record round trip / 2. */
+function wordProducer(ready: () => void): void {
+  const rec = recorderFor('producer')!;
+  let seq = 0;
+  let next = 0;
+  const run = (n: number): void => {
+    for (let i = 0; i < n; i++) {
+      while (nowUs() < next) cpuPause();
+      const t = nowUs();
+      const v = (seq + 1) | 0;
+      Atomics.store(ctl, CTL_PING, v);
+      while (Atomics.load(ctl, CTL_PONG) !== v) cpuPause();
+      const t2 = nowUs();
+      rec.record((t2 - t) / 2);
+      next = t + wd.paceUs;
+      seq++;
+    }
+  };
+  ready();
+  waitForGo();
+  warmUp(run, wd.warmup);
+  rec.reset();
+  beginWindow();
+  run(wd.count);
+  endWindow();
+  void finish(total, {});
+}
+
+/** Transport 'word', consumer: spin on the ping, echo it. */
+function wordEcho(ready: () => void): void {
+  let seen = 0;
+  let received = 0;
+  const run = (n: number): void => {
+    for (let i = 0; i < n; i++) {
+      let v = Atomics.load(ctl, CTL_PING);
+      while (v === seen) {
+        cpuPause();
+        v = Atomics.load(ctl, CTL_PING);
+      }
+      Atomics.store(ctl, CTL_PONG, v);
+      seen = v;
+    }
+    received += n;
+  };
+  ready();
+  waitForGo();
+  warmUp(run, wd.warmup);
+  beginWindow();
+  run(wd.count);
+  endWindow();
+  void finish(received, {});
+}
+
 // ------------------------------------------------------------------ MessagePort transport
 
 class PortProducer {
@@ -489,6 +548,11 @@ function main(): void {
   }
   // Ring roles say 'ready' only once attached: nothing is written before both ends are.
   const sayReady = (): void => port.postMessage(ready);
+  if (wd.transport === 'word') {
+    if (wd.role === 'producer') wordProducer(sayReady);
+    else wordEcho(sayReady);
+    return;
+  }
   if (wd.role === 'producer') ringProducer(sayReady);
   else if (wd.mode === 'rtt') ringEchoConsumer(sayReady);
   else if (wd.wait === 'async-park') void ringConsumerAsync(sayReady);

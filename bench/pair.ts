@@ -69,7 +69,8 @@ export async function runPair(c: PairCase): Promise<PairResult> {
   // Warm-up samples go through the same recorder (then reset), so it holds max(count, warmup).
   const capacity = Math.max(c.count, c.warmup);
   const recorder = timed ? new SharedArrayBuffer(recorderBytes(capacity)) : null;
-  if (c.mode === 'rtt' && c.transport !== 'ring') throw new Error('rtt mode is ring-only');
+  if (c.mode === 'rtt' && c.transport === 'port') throw new Error('rtt mode is for the ring and the shared word');
+  if (c.transport === 'word' && c.mode !== 'rtt') throw new Error("transport 'word' runs in rtt mode only");
   const specs = [ringSpec(RING_NAME, c.ringBytes)];
   if (c.mode === 'rtt') specs.push(ringSpec(`${RING_NAME}-back`, c.ringBytes));
   const shm = c.transport === 'ring' ? new ShmLayout(specs).create() : null;

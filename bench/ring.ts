@@ -57,6 +57,7 @@ export function pinSummary(r: PairResult): string {
 
 function label(mode: PairMode, size: number, transport: Transport, wait: ConsumerWait | null): string {
   const sz = size >= 1024 ? `${size / 1024}KiB` : `${size}B`;
+  if (transport === 'word') return 'rtt/2 shared word (floor)';
   const what = transport === 'port' ? 'postMessage' : `ring ${wait}`;
   const m = mode === 'latency' ? 'lat' : mode === 'rtt' ? 'rtt/2' : 'tput';
   return `${m} ${sz} ${what}`;
@@ -157,7 +158,7 @@ export async function runRingSuite(runtime: RuntimeInfo): Promise<SuiteReport> {
     const row: CaseResult = {
       name,
       note: [
-        pc.transport === 'port' ? 'baseline' : pc.mode === 'rtt' ? 'clock check (one clock)' : '',
+        pc.transport === 'port' ? 'baseline' : pc.transport === 'word' ? 'floor: one cache line handed across (one clock)' : pc.mode === 'rtt' ? 'clock check (one clock)' : '',
         runsNote,
         fmtLoad(load),
       ].filter(Boolean).join('; '),
@@ -190,6 +191,8 @@ export async function runRingSuite(runtime: RuntimeInfo): Promise<SuiteReport> {
       ['latency', 'port', null],
       ...CONSUMER_WAITS.map((w): [PairMode, Transport, ConsumerWait | null] => ['latency', 'ring', w]),
       ['rtt', 'ring', 'spin'],
+      // the floor (no payload: measured once, with the first size's cases)
+      ...(size === cfg.sizes[0] ? [['rtt', 'word', null] as [PairMode, Transport, ConsumerWait | null]] : []),
     ];
     const tputCases: [PairMode, Transport, ConsumerWait | null][] = [
       ['throughput', 'port', null],
@@ -236,6 +239,21 @@ export async function runRingSuite(runtime: RuntimeInfo): Promise<SuiteReport> {
     targets.push(checkAtLeast(`ring spin ${sz} p99 >= 20x lower than postMessage`, 20, ratios[`${sz} spin p99 x lower`]!));
   }
   targets.push(checkAtLeast('ring spin 64B throughput >= 20x postMessage', 20, ratios['64B spin throughput x higher']!));
+  // The best p50 ratio this machine allows: postMessage's one-way p50 over the shared word's
+  // round trip / 2 (one cache line crossing, no ring; one clock read per sample where a one-way
+  // sample has a stamp on each side).
+  const floor = byKey.get(label('rtt', cfg.sizes[0]!, 'word', null))?.latency;
+  for (const size of cfg.sizes) {
+    const sz = size >= 1024 ? `${size / 1024}KiB` : `${size}B`;
+    const base = byKey.get(label('latency', size, 'port', null))?.latency;
+    ratios[`${sz} postMessage p50 / floor p50 (best possible)`] = timesLower(base?.p50, floor?.p50);
+  }
+  if (floor) {
+    const ringHalf = byKey.get(label('rtt', cfg.sizes[0]!, 'ring', 'spin'))?.latency;
+    notes.push(
+      `floor: one cache line handed between the two cpus and back, / 2: p50 ${floor.p50.toFixed(3)} us${ringHalf ? ` (the ring's rtt/2 of ${cfg.sizes[0]} B: ${ringHalf.p50.toFixed(3)} us; a ring frame crosses its index line and its data lines)` : ''}; no transport can show a p50 ratio against postMessage above the "best possible" ratios`,
+    );
+  }
 
   // Clock check: the one-way figure uses two threads' clocks, the rtt/2 figure one thread's.
   let maxClockErr = 0;
