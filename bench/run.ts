@@ -16,6 +16,7 @@ const RUNNERS: Record<SuiteName, () => Promise<Runner>> = {
   alloc: async () => (await import('./alloc.js')).runAllocSuite,
   supervisor: async () => (await import('./supervisor.js')).runSupervisorSuite,
   feed: async () => (await import('./feed.js')).runFeedSuite,
+  'cold-path': async () => (await import('./cold-path.js')).runColdPathSuite,
   'tick-to-order': async () => (await import('./tick-to-order.js')).runTickToOrderSuite,
 };
 
