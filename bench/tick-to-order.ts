@@ -99,6 +99,17 @@ export interface TickToOrderConfig {
   readonly cpus?: { readonly feeds: number; readonly engine: number; readonly executors: number; readonly journal: number };
   /** The demo's real-time classes (`xmc demo --realtime`) for both transports; BENCH_T2O_REALTIME=0 turns them off. */
   readonly realtime: boolean;
+  /** Engine decision rehearsal period, ms (BENCH_T2O_REHEARSE_MS; 0 = off); null: the engine's default. */
+  readonly rehearseMs: number | null;
+}
+
+/** BENCH_T2O_REHEARSE_MS: the engine's decision rehearsal period (0 = off); unset: the default. */
+function rehearseFromEnv(): number | null {
+  const raw = process.env.BENCH_T2O_REHEARSE_MS;
+  if (raw === undefined || raw === '') return null;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v < 0) throw new RangeError(`BENCH_T2O_REHEARSE_MS must be a number >= 0 (0 = off), got ${raw}`);
+  return v;
 }
 
 /** The defaults of `npm run bench -- tick-to-order`, with the BENCH_T2O_* overrides. */
@@ -133,6 +144,7 @@ export function tickToOrderConfigFromEnv(): TickToOrderConfig {
     simCpu: simCpuRaw === undefined || simCpuRaw === '' ? null : cpuFromEnv('BENCH_T2O_SIM_CPU', 0),
     pin: process.env.BENCH_T2O_PIN !== 'none',
     realtime: process.env.BENCH_T2O_REALTIME !== '0',
+    rehearseMs: rehearseFromEnv(),
     ...(cpuList.length === 4 ? { cpus: { feeds: cpuList[0]!, engine: cpuList[1]!, executors: cpuList[2]!, journal: cpuList[3]! } } : {}),
   };
 }
@@ -269,6 +281,7 @@ export async function runTickToOrderCase(cfg: TickToOrderConfig, transport: T2oT
     backupLinks: false,
     pin: cfg.pin,
     realtime: cfg.realtime,
+    ...(cfg.rehearseMs === null ? {} : { rehearseMs: cfg.rehearseMs }),
     ...(cfg.cpus === undefined ? {} : { cpus: cfg.cpus }),
     transport,
     dislocationProb: cfg.dislocationProb,
@@ -438,6 +451,7 @@ export async function runTickToOrderSuite(runtime: RuntimeInfo, opts: T2oSuiteOp
   const c = cfg.cpus ?? { feeds: 0, engine: 1, executors: 1, journal: 0 };
   notes.push(`actors ${cfg.pin ? `pinned: feeds cpu ${c.feeds}, engine cpu ${c.engine}, executors cpu ${c.executors}, journal cpu ${c.journal}` : 'unpinned'} (wait strategies of xmc demo: feeds and executors async-park, engine and journal park); main thread (simulator, pacer, supervisor): ${mainPin}`);
   notes.push(cfg.realtime ? `real-time classes (xmc demo --realtime, both transports): feeds and engine SCHED_FIFO ${DEMO_RT_FEED}/${DEMO_RT_ENGINE}, executors SCHED_FIFO ${DEMO_RT_EXECUTOR}, journal and main thread default; what each actor got is in the JSON (runtime.pinning); BENCH_T2O_REALTIME=0 runs without` : 'real-time classes off (BENCH_T2O_REALTIME=0): every actor in the default class');
+  notes.push(cfg.rehearseMs === 0 ? 'engine decision rehearsal off (BENCH_T2O_REHEARSE_MS=0)' : `engine decision rehearsal every ${cfg.rehearseMs ?? 1} ms (engine-rehearsal.ts; BENCH_T2O_REHEARSE_MS=0 turns it off)`);
   notes.push(`per case: ${cfg.warmupSec} s warm-up, then until ${cfg.orders} engine orders or ${cfg.maxSec} s; p99.9 needs >= 1000 samples to mean anything (see the samples column)`);
 
   return {

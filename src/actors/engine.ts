@@ -20,6 +20,9 @@
 // checks read the venues' own free amounts; an asset never reported is not checked unless the
 // risk config requires known balances), journaled when it changed. Timers: poll() runs
 // ExecutionEngine.onTimer when wakeAtUs() is due (granularity: the park timeout when idle).
+// Decision rehearsal (engine-rehearsal.ts, `rehearseMs`, default 1): from poll(), a whole
+// decision on the live books through separate risk and execution engines and the scratch
+// encoder, so the decision path is cache-warm when a market crosses; it writes nothing anywhere.
 // Journal: every decision that fired (acted or not), risk denial / breaker / state change, order,
 // cancel, query (Note), report, link change and combo state change is an AuditRecord. Evaluations
 // that did not fire are not journaled (one per book update would flood the journal). A pair whose
@@ -79,13 +82,14 @@ import { DIR_AB, TRIGGER_RATIO, type PairModel } from '../core/pair.js';
 import { Positions, ReconcileGate } from '../core/positions.js';
 import { DEFAULT_EXEC_POLICY } from '../core/exec-types.js';
 import { BREAKER_NAMES, ComboCheck, RISK_REASON_NAMES, RiskEngine, TRADING_STATE_NAMES, type RiskEvent } from '../core/risk.js';
-import { Sizer, sizingReasonName } from '../core/sizing.js';
+import { Sizer, sizingReasonName, type SizingResult } from '../core/sizing.js';
 import type { Tradable, TradableTable } from '../core/tradable.js';
-import { FxRate, TriggerAction, TriggerEvaluator, setFxFromBook, triggerReasonName } from '../core/triggers.js';
+import { FxRate, TriggerAction, TriggerEvaluator, setFxFromBook, triggerReasonName, type TriggerResult } from '../core/triggers.js';
 import { binanceClientIds, okxClientIds, plainClientIds } from '../core/client-ids.js';
 import type { ClientIdFactory } from '../core/exec-types.js';
 import { AuditBuilder, type DecisionDetail } from '../journal/records.js';
 import { EngineRecovery, RECOVERY_PHASE_NAMES, RecoveryPhase } from './engine-recovery.js';
+import { DecisionRehearsal } from './engine-rehearsal.js';
 
 /** Progress words of the engine's counters region. */
 export const ES = {
@@ -109,8 +113,10 @@ export const ES = {
   RECOVERY: 16,
   /** Combos an earlier incarnation left unfinished, settled by restart recovery (reconciled). */
   COMBOS_RECOVERED: 17,
+  /** Decision rehearsals run (engine-rehearsal.ts). */
+  REHEARSALS: 18,
 } as const;
-export const ENGINE_STATE_WORDS = 18;
+export const ENGINE_STATE_WORDS = 19;
 
 export interface EngineFeedLink {
   /** Engine venue id (index in config.venues). */
@@ -149,6 +155,9 @@ export interface EngineParams {
   readonly journalDrainMs?: number;
   /** After a decision that did not act, the pair is not evaluated for this long. Default 200. */
   readonly cooldownMs?: number;
+  /** Period of the decision rehearsal that keeps the decision path warm (engine-rehearsal.ts),
+   * ms; 0 turns it off. Default 1. */
+  readonly rehearseMs?: number;
   /** Envelope source actor id. Default 100. */
   readonly sourceActor?: number;
 }
@@ -175,6 +184,9 @@ function validate(raw: unknown): EngineParams {
   if (!Array.isArray(p.feeds) || !Array.isArray(p.executors)) throw new Error('engine: feeds and executors arrays required');
   if (typeof p.state !== 'string' || p.state === '') throw new Error('engine: state region name required');
   for (const f of p.feeds) if (!Number.isInteger(f.venue) || (f.link !== 0 && f.link !== 1)) throw new Error('engine: feed needs an integer venue and link 0 or 1');
+  if (p.rehearseMs !== undefined && !(typeof p.rehearseMs === 'number' && p.rehearseMs >= 0 && Number.isFinite(p.rehearseMs))) {
+    throw new Error(`engine: rehearseMs must be a number >= 0 (0 = off), got ${String(p.rehearseMs)}`);
+  }
   const seen = new Set<number>();
   for (const e of p.executors) {
     if (!Number.isInteger(e.venue)) throw new Error('engine: executor needs an integer venue');
@@ -354,20 +366,24 @@ export function createActor(raw: unknown): ActorBehaviour {
   }
 
   // ---- ExecSink --------------------------------------------------------------------------------
+  /** The NewOrder frame's value of a command (the real orders and the rehearsed ones). */
+  const fillNewOrder = (c: Readonly<NewOrderCmd>): void => {
+    nv.clientOrderId = c.clientOrderId;
+    nv.orderRef = c.orderRef;
+    nv.instrumentId = c.instrument;
+    nv.venueId = c.venue;
+    nv.side = c.side === 'buy' ? WireSide.Buy : WireSide.Sell;
+    nv.orderType = ORDER_TYPE[c.type];
+    nv.priceTicks = c.priceTicks;
+    nv.qtyLots = c.qtyLots;
+    nv.comboId = c.comboId;
+    nv.leg = c.leg;
+    nv.reduceOnly = c.reduceOnly;
+  };
   const sink: ExecSink = {
     newOrder(c: Readonly<NewOrderCmd>): void {
       const j = execOfVenue[c.venue]!;
-      nv.clientOrderId = c.clientOrderId;
-      nv.orderRef = c.orderRef;
-      nv.instrumentId = c.instrument;
-      nv.venueId = c.venue;
-      nv.side = c.side === 'buy' ? WireSide.Buy : WireSide.Sell;
-      nv.orderType = ORDER_TYPE[c.type];
-      nv.priceTicks = c.priceTicks;
-      nv.qtyLots = c.qtyLots;
-      nv.comboId = c.comboId;
-      nv.leg = c.leg;
-      nv.reduceOnly = c.reduceOnly;
+      fillNewOrder(c);
       copyTimes(times);
       // The OrderSent record goes to the journal ring BEFORE the order goes to the executor: an
       // engine crash between the two leaves a journaled order that was never sent (its query
@@ -430,7 +446,8 @@ export function createActor(raw: unknown): ActorBehaviour {
     },
   };
   let curCombo = 0;
-  const risk = new RiskEngine(tradables, tops, positions, riskConfigOf(config, tradables), riskSink);
+  const riskConfig = riskConfigOf(config, tradables);
+  const risk = new RiskEngine(tradables, tops, positions, riskConfig, riskSink);
   const exec = new ExecutionEngine({
     instruments: tradables,
     market: tops,
@@ -439,6 +456,39 @@ export function createActor(raw: unknown): ActorBehaviour {
     gate: risk,
     assetCount: nAssets,
   });
+
+  // ---- decision rehearsal (keeps the decision path warm; engine-rehearsal.ts) -------------------
+  const rehearseMs = p.rehearseMs ?? 1;
+  const rehearsal =
+    rehearseMs > 0
+      ? new DecisionRehearsal(
+          {
+            pairs,
+            books,
+            tops,
+            positions,
+            tradables,
+            riskConfig,
+            assetCount: nAssets,
+            evaluator,
+            sizer,
+            cc,
+            pairFx,
+            pairPosition: (k) => pairPosition(k),
+            tradable: (k) => arb.tradable(pairs[k]!.a) && arb.tradable(pairs[k]!.b),
+            fillComboCheck: (k, s, r) => fillComboCheck(k, s, r),
+            comboRequest: (k, s, id) => comboRequest(k, s, id),
+            // the order frame and its journal record, encoded into the scratch encoder only
+            encodeOrder(c) {
+              fillNewOrder(c);
+              enc.auditRecord(head, audit.order(nv, head.times));
+              enc.newOrder(head, nv);
+            },
+          },
+          rehearseMs * 1000,
+        )
+      : null;
+  let rehearsalFailNoted = false;
 
   // ---- restart recovery ------------------------------------------------------------------------
 
@@ -523,6 +573,45 @@ export function createActor(raw: unknown): ActorBehaviour {
     st.bump(ES.DECISIONS);
   };
 
+  /** The pre-trade combo check of a sized decision on pair k (all but openPairs). */
+  function fillComboCheck(k: number, s: SizingResult, r: TriggerResult): void {
+    const x = pairs[k]!;
+    const ab = s.direction === DIR_AB;
+    const slip = x.config.execution.slippageBps;
+    cc.instA = x.a;
+    cc.sideA = ab ? 'buy' : 'sell';
+    cc.lotsA = s.lotsA;
+    cc.pxA = s.limitTicksA + (ab ? 1 : -1) * bpsToTicks(s.limitTicksA, slip);
+    cc.instB = x.b;
+    cc.sideB = ab ? 'sell' : 'buy';
+    cc.lotsB = s.lotsB;
+    cc.pxB = s.limitTicksB + (ab ? -1 : 1) * bpsToTicks(s.limitTicksB, slip);
+    cc.priceBToA = x.model.trigger === TRIGGER_RATIO && r.priceFactorB === r.priceFactorB ? r.priceFactorB : 1;
+    const fx = pairFx[k]!;
+    cc.fxUpdatedUs = x.model.needsFx && fx !== null ? fx.updatedMs * 1000 : NaN;
+  }
+
+  /** The execution request of a sized decision on pair k. */
+  function comboRequest(k: number, s: SizingResult, comboId: number): ComboRequest {
+    const x = pairs[k]!;
+    const ab = s.direction === DIR_AB;
+    const slip = x.config.execution.slippageBps;
+    const lf = x.config.execution.mode === 'leader_follower';
+    const ta = tradables.get(x.a);
+    const tbl = tradables.get(x.b);
+    return {
+      comboId,
+      pairId: k,
+      mode: lf ? 'leader_follower' : 'concurrent',
+      ...(lf ? { leader: x.config.execution.leader === 'a' ? 0 : x.config.execution.leader === 'b' ? 1 : chooseLeader(ab ? tops.askLots(x.a) : tops.bidLots(x.a), s.lotsA, ab ? tops.bidLots(x.b) : tops.askLots(x.b), s.lotsB) } : {}),
+      legs: [
+        { instrument: x.a, side: ab ? 'buy' : 'sell', qtyLots: s.lotsA, refPriceTicks: s.limitTicksA, slippageTicks: bpsToTicks(s.limitTicksA, slip), ...(ta.inverse ? { baseUnitsPerLot: invUnits(ta, s.limitTicksA) } : {}) },
+        { instrument: x.b, side: ab ? 'sell' : 'buy', qtyLots: s.lotsB, refPriceTicks: s.limitTicksB, slippageTicks: bpsToTicks(s.limitTicksB, slip), ...(tbl.inverse ? { baseUnitsPerLot: invUnits(tbl, s.limitTicksB) } : {}) },
+      ],
+      policy: policies[k]!,
+    };
+  }
+
   const evaluatePair = (k: number, trigIns: number): void => {
     if (pairActive[k] !== 0 || now < pairCoolUntil[k]!) return;
     const x = pairs[k]!;
@@ -544,22 +633,8 @@ export function createActor(raw: unknown): ActorBehaviour {
       decisionRecord(k, 0, false, [{ name: `trigger ${triggerReasonName(r.reason)}`, passed: true }, { name: `sizing ${sizingReasonName(s.reason)}`, passed: false }], 0);
       return;
     }
-    const ab = s.direction === DIR_AB;
-    const sideA = ab ? 'buy' : 'sell';
-    const sideB = ab ? 'sell' : 'buy';
-    const slip = x.config.execution.slippageBps;
-    cc.instA = x.a;
-    cc.sideA = sideA;
-    cc.lotsA = s.lotsA;
-    cc.pxA = s.limitTicksA + (ab ? 1 : -1) * bpsToTicks(s.limitTicksA, slip);
-    cc.instB = x.b;
-    cc.sideB = sideB;
-    cc.lotsB = s.lotsB;
-    cc.pxB = s.limitTicksB + (ab ? -1 : 1) * bpsToTicks(s.limitTicksB, slip);
+    fillComboCheck(k, s, r);
     cc.openPairs = exec.activeCount();
-    cc.priceBToA = model.trigger === TRIGGER_RATIO && r.priceFactorB === r.priceFactorB ? r.priceFactorB : 1;
-    const fx = pairFx[k]!;
-    cc.fxUpdatedUs = model.needsFx && fx !== null ? fx.updatedMs * 1000 : NaN;
     const code = risk.checkCombo(now, cc);
     if (code !== 0) {
       pairCoolUntil[k] = now + cooldownUs;
@@ -575,21 +650,7 @@ export function createActor(raw: unknown): ActorBehaviour {
     pairActive[k] = comboId;
     pairCarry[k] = s.residualAtoms;
     curCombo = comboId;
-    const lf = x.config.execution.mode === 'leader_follower';
-    const ta = tradables.get(x.a);
-    const tbl = tradables.get(x.b);
-    const req: ComboRequest = {
-      comboId,
-      pairId: k,
-      mode: lf ? 'leader_follower' : 'concurrent',
-      ...(lf ? { leader: x.config.execution.leader === 'a' ? 0 : x.config.execution.leader === 'b' ? 1 : chooseLeader(ab ? tops.askLots(x.a) : tops.bidLots(x.a), s.lotsA, ab ? tops.bidLots(x.b) : tops.askLots(x.b), s.lotsB) } : {}),
-      legs: [
-        { instrument: x.a, side: sideA, qtyLots: s.lotsA, refPriceTicks: s.limitTicksA, slippageTicks: bpsToTicks(s.limitTicksA, slip), ...(ta.inverse ? { baseUnitsPerLot: invUnits(ta, s.limitTicksA) } : {}) },
-        { instrument: x.b, side: sideB, qtyLots: s.lotsB, refPriceTicks: s.limitTicksB, slippageTicks: bpsToTicks(s.limitTicksB, slip), ...(tbl.inverse ? { baseUnitsPerLot: invUnits(tbl, s.limitTicksB) } : {}) },
-      ],
-      policy: policies[k]!,
-    };
-    exec.start(now, req);
+    exec.start(now, comboRequest(k, s, comboId));
     // The decision record is the slowest record to build (every trigger input, both books): it
     // is journaled once the combo's orders are on their way, so in the journal it follows their
     // OrderSent records (its stage times say when the decision was taken).
@@ -801,6 +862,11 @@ export function createActor(raw: unknown): ActorBehaviour {
     poll(): number {
       let work = 0;
       now = nowUs();
+      if (rehearsal !== null && rehearsal.poll(now)) st.bump(ES.REHEARSALS);
+      else if (rehearsal !== null && rehearsal.failed !== null && !rehearsalFailNoted) {
+        rehearsalFailNoted = true;
+        journal(audit.note(`decision rehearsal stopped: ${rehearsal.failed}`));
+      }
       if (exec.wakeAtUs() <= now) {
         followUpTimes();
         exec.onTimer(now);

@@ -96,6 +96,8 @@ export interface DemoOptions {
    * so once and the tree runs in the default class. Default false.
    */
   readonly realtime?: boolean;
+  /** Engine decision rehearsal period, ms (EngineParams.rehearseMs; 0 = off). Default: the engine's (1). */
+  readonly rehearseMs?: number;
   /** Trade only these pairs (of the enabled ones). Default: every enabled pair. */
   readonly pairs?: readonly string[];
   /** stop(): longest wait for the combos in flight to finish before the actors stop, ms. Default 15000. */
@@ -530,6 +532,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
       comboIdBase,
       assumeFlatOnFirstStart: true,
       journalDir,
+      ...(opts.rehearseMs === undefined ? {} : { rehearseMs: opts.rehearseMs }),
     };
     const journalParams: JournalActorParams = { dir: journalDir, progress: 'journal.progress' };
     const sup = new Supervisor(

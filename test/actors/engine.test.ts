@@ -257,6 +257,9 @@ describe('engine actor (real worker, no sockets)', () => {
     // answer both with fills
     for (const x of orders) fill(x, x.ring === 0 ? 6_400_000 : 642_000);
     await until(() => st.get(ES.COMBOS_DONE) === 1, 'combo done', 30_000);
+    // the decision rehearsal (engine-rehearsal.ts) runs on these books every ms and leaves no
+    // trace: the counters, order rings and journal checked below are those of the one real combo
+    await until(() => st.get(ES.REHEARSALS) >= 20, 'decision rehearsals', 30_000);
 
     // each sequence id applied exactly once; every duplicate / older copy dropped and counted
     expect(st.get(ES.TOPS_APPLIED)).toBe(expectedApplied);
@@ -288,6 +291,7 @@ describe('engine actor (real worker, no sockets)', () => {
     for (const a of reps) expect(a.code).toBe(ReportKind.Fill);
     expect(audits.some((a) => a.kind === AuditKind.Note && a.text.includes('-> DONE'))).toBe(true);
     expect(audits.filter((a) => a.kind === AuditKind.RiskDenial)).toHaveLength(0);
+    expect(audits.filter((a) => a.text.includes('rehearsal'))).toEqual([]);
 
     // stop: the engine's summary shows both legs balanced
     await sup.stop();

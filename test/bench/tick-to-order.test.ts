@@ -22,6 +22,7 @@ describe('tick-to-order suite (tiny)', () => {
       simCpu: null,
       pin: false,
       realtime: true,
+      rehearseMs: null,
     };
     const raws: T2oCaseRaw[] = [];
     const report = await runTickToOrderSuite(runtimeInfo(), { config, onCase: (r) => raws.push(r), log: () => {} });

@@ -1,0 +1,126 @@
+// Decision rehearsal (src/actors/engine-rehearsal.ts) in-process, on the embedded configuration's
+// pairs: it runs the whole decision on the live books through its own risk and execution engines
+// (a concurrent pair sends two orders, a leader-follower pair the leader and then the follower),
+// ends every combo, leaves the books untouched, and stops for good when anything goes wrong.
+// (The engine worker test checks that a running engine's rehearsals leave no trace in its rings,
+// counters and journal.)
+import { describe, expect, it } from 'vitest';
+import { buildEngineModel } from '../../src/actors/engine.js';
+import { DecisionRehearsal, type RehearsalDeps } from '../../src/actors/engine-rehearsal.js';
+import { riskConfigOf } from '../../src/config/index.js';
+import { OrderBook } from '../../src/core/book.js';
+import { DIR_AB } from '../../src/core/pair.js';
+import { TopsTable } from '../../src/core/market.js';
+import { Positions } from '../../src/core/positions.js';
+import { ComboCheck } from '../../src/core/risk.js';
+import { Sizer } from '../../src/core/sizing.js';
+import { TriggerEvaluator } from '../../src/core/triggers.js';
+import type { ComboRequest, NewOrderCmd } from '../../src/core/execution.js';
+
+function setup(pairIds: string[], over: Partial<RehearsalDeps> = {}) {
+  const m = buildEngineModel(undefined, pairIds);
+  const n = m.tradables.size;
+  const books = Array.from({ length: n }, () => new OrderBook(64));
+  const tops = new TopsTable(n);
+  // every instrument: bids below and asks above ~64 000 USDT in its own ticks, 5 levels of 0.05 BTC
+  m.instruments.forEach((ins, i) => {
+    const t = m.tradables.get(i);
+    const mid = ins.tick.toUnits('64000');
+    const lots = t.inverse ? 50 : ins.lot.toUnits('0.05');
+    for (let l = 0; l < 5; l++) {
+      books[i]!.setBid(mid - 1 - l, lots);
+      books[i]!.setAsk(mid + 1 + l, lots);
+    }
+    tops.set(i, mid - 1, lots, mid + 1, lots, 1, 0, true);
+  });
+  const before = books.map((b) => JSON.stringify([b.bids.count, b.asks.count, b.bids.bestPx(), b.asks.bestPx()]));
+  const orders: NewOrderCmd[] = [];
+  const cc = new ComboCheck();
+  const deps: RehearsalDeps = {
+    pairs: m.pairs,
+    books,
+    tops,
+    positions: new Positions(m.tradables, Object.keys(m.config.assets).length, m.config.venues.length),
+    tradables: m.tradables,
+    riskConfig: riskConfigOf(m.config, m.tradables),
+    assetCount: Object.keys(m.config.assets).length,
+    evaluator: new TriggerEvaluator(),
+    sizer: new Sizer(),
+    cc,
+    pairFx: m.pairs.map(() => null),
+    pairPosition: () => 0,
+    tradable: () => true,
+    fillComboCheck(k, s) {
+      const x = m.pairs[k]!;
+      cc.instA = x.a;
+      cc.instB = x.b;
+      cc.sideA = s.direction === DIR_AB ? 'buy' : 'sell';
+      cc.sideB = s.direction === DIR_AB ? 'sell' : 'buy';
+      cc.lotsA = s.lotsA;
+      cc.lotsB = s.lotsB;
+      cc.pxA = s.limitTicksA;
+      cc.pxB = s.limitTicksB;
+    },
+    comboRequest(k, s, comboId): ComboRequest {
+      const x = m.pairs[k]!;
+      const lf = x.config.execution.mode === 'leader_follower';
+      const ab = s.direction === DIR_AB;
+      return {
+        comboId,
+        pairId: k,
+        mode: lf ? 'leader_follower' : 'concurrent',
+        ...(lf ? { leader: 0 } : {}),
+        legs: [
+          { instrument: x.a, side: ab ? 'buy' : 'sell', qtyLots: s.lotsA, refPriceTicks: s.limitTicksA, slippageTicks: 1 },
+          { instrument: x.b, side: ab ? 'sell' : 'buy', qtyLots: s.lotsB, refPriceTicks: s.limitTicksB, slippageTicks: 1 },
+        ],
+      };
+    },
+    encodeOrder: (c) => void orders.push({ ...c }),
+    ...over,
+  };
+  const unchanged = () => books.map((b) => JSON.stringify([b.bids.count, b.asks.count, b.bids.bestPx(), b.asks.bestPx()])).every((s, i) => s === before[i]);
+  return { m, deps, orders, unchanged };
+}
+
+describe('decision rehearsal', () => {
+  it('runs whole decisions on the live books, once per period, ending every combo', () => {
+    const { deps, orders, unchanged } = setup(['btc-spot-cross', 'btc-basis-okx']);
+    const r = new DecisionRehearsal(deps, 1000);
+    expect(r.poll(0)).toBe(true); // pair 0: concurrent, both legs
+    expect(r.poll(500)).toBe(false); // within the period
+    expect(r.poll(1000)).toBe(true); // pair 1: leader-follower, leader then follower
+    expect(r.poll(2000)).toBe(true); // pair 0 again
+    expect(r.failed).toBeNull();
+    expect(r.runs).toBe(3);
+    expect(orders.map((o) => [o.comboId, o.leg, o.side])).toEqual([
+      [1, 0, 'buy'], [1, 1, 'sell'],
+      [2, 0, 'buy'], [2, 1, 'sell'], // the leader's order, then the follower's on the leader's fill
+      [3, 0, 'sell'], [3, 1, 'buy'], // pair 0 again: the other direction
+    ]);
+    expect(orders.every((o) => o.clientOrderId.startsWith('rehearsal') && o.qtyLots > 0 && o.priceTicks > 0)).toBe(true);
+    expect(unchanged()).toBe(true);
+  });
+
+  it('an exception stops the rehearsals for good and says why', () => {
+    const { deps } = setup(['btc-spot-cross'], {
+      encodeOrder: () => {
+        throw new Error('encoder broke');
+      },
+    });
+    const r = new DecisionRehearsal(deps, 1000);
+    expect(r.poll(0)).toBe(false);
+    expect(r.failed).toMatch(/rehearsal of pair 0 threw: encoder broke/);
+    expect(r.poll(5000)).toBe(false);
+    expect(r.runs).toBe(0);
+  });
+
+  it('a pair whose books are not tradable is skipped (no run, no failure)', () => {
+    const { deps, orders } = setup(['btc-spot-cross']);
+    const r = new DecisionRehearsal({ ...deps, tradable: () => false }, 1000);
+    expect(r.poll(0)).toBe(false);
+    expect(r.failed).toBeNull();
+    expect(r.runs).toBe(0);
+    expect(orders).toEqual([]);
+  });
+});
