@@ -306,12 +306,18 @@ export function createActor(raw: unknown): ActorBehaviour {
   let combos = 0;
   let prevUnfinished = 0;
   let now = 0;
+  /** Bit per outbound ring that has frames published without a wake-up (poll() wakes them). */
+  let quietRings = 0;
   const views: (FrameView | null)[] = [];
 
-  const write = (ring: number): void => {
+  /** `wake` false: publish without ringing the reader's doorbell (poll() rings it). */
+  const write = (ring: number, wake = true): void => {
     const w = outs[ring]!;
     const q = backlogs[ring]!;
-    if (q.length === 0 && w.write(enc.bytes, enc.start, enc.end)) return;
+    if (q.length === 0 && w.write(enc.bytes, enc.start, enc.end, wake)) {
+      if (!wake) quietRings |= 1 << ring;
+      return;
+    }
     st.bump(ES.RING_FULL);
     q.push(enc.toUint8Array());
   };
@@ -320,10 +326,10 @@ export function createActor(raw: unknown): ActorBehaviour {
   const seqFor = (ring: number): void => {
     head.seq = outs[ring]!.nextSeq + backlogs[ring]!.length;
   };
-  const journal = (input: Parameters<WireEncoder['auditRecord']>[1]): void => {
+  const journal = (input: Parameters<WireEncoder['auditRecord']>[1], wake = true): void => {
     seqFor(E);
     enc.auditRecord(head, input);
-    write(E);
+    write(E, wake);
     st.bump(ES.JOURNAL_RECORDS);
   };
   const copyTimes = (dst: StageTimesValue): void => {
@@ -387,8 +393,10 @@ export function createActor(raw: unknown): ActorBehaviour {
       copyTimes(times);
       // The OrderSent record goes to the journal ring BEFORE the order goes to the executor: an
       // engine crash between the two leaves a journaled order that was never sent (its query
-      // answers "unknown order"), never a sent order the journal does not know.
-      journal(audit.order(nv, head.times));
+      // answers "unknown order"), never a sent order the journal does not know. It is published
+      // (in the ring, visible, committed) without waking the journal actor: that futex wake
+      // would sit between the decision and the order; poll() rings it right after.
+      journal(audit.order(nv, head.times), false);
       if (j >= 0) {
         seqFor(j);
         enc.newOrder(head, nv);
@@ -861,6 +869,10 @@ export function createActor(raw: unknown): ActorBehaviour {
     },
     poll(): number {
       let work = 0;
+      if (quietRings !== 0) {
+        for (let j = 0; j <= E; j++) if ((quietRings & (1 << j)) !== 0) outs[j]!.wake();
+        quietRings = 0;
+      }
       now = nowUs();
       if (rehearsal !== null && rehearsal.poll(now)) st.bump(ES.REHEARSALS);
       else if (rehearsal !== null && rehearsal.failed !== null && !rehearsalFailNoted) {

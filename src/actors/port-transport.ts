@@ -89,8 +89,9 @@ export class PortWriter {
     return 0;
   }
 
-  /** Posts a copy of src[start, end) as the next frame. Always true. */
-  write(src: Uint8Array, start: number, end: number): boolean {
+  /** Posts a copy of src[start, end) as the next frame. Always true. (`_wake`: RingWriter's
+   * surface; a posted message always wakes the reader's event loop.) */
+  write(src: Uint8Array, start: number, end: number, _wake = true): boolean {
     const len = end - start;
     this.check(len);
     const out = new Uint8Array(PORT_FRAME_HEADER + len);
@@ -115,7 +116,7 @@ export class PortWriter {
     return 0;
   }
 
-  commit(): void {
+  commit(_wake = true): void {
     if (this.pendingLen < 0) return;
     const len = this.pendingLen;
     this.pendingLen = -1;
@@ -127,7 +128,10 @@ export class PortWriter {
     this.commit();
   }
 
-  publish(): void {}
+  publish(_wake = true): void {}
+
+  /** Nothing to ring: every post already wakes the reader. */
+  wake(): void {}
 
   get staged(): boolean {
     return false;

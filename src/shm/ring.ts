@@ -55,7 +55,9 @@
 //    create() initialises REC0 = (0, 0) and REC1 = (odd sentinel, which no index can equal).
 //  - Batching: stage() commits a frame locally without publishing it; publish() makes every
 //    staged frame visible with one index store (and one doorbell check). commit() = stage() +
-//    publish(). Staged frames are not committed for crash purposes: a writer dying before
+//    publish(). publish(false) / write(..., false) publish without the doorbell check; the
+//    producer rings it later with wake() (until then a parked consumer finds the frames at its
+//    park timeout: no frame is lost, only its wake-up is deferred). Staged frames are not committed for crash purposes: a writer dying before
 //    publish() leaves none of them visible, and its successor reuses their sequence numbers.
 //  - Reader. A new reader starts at CI: frames released are never delivered again (exactly-once
 //    for released frames); frames peeked but not released are delivered again (at-least-once for
@@ -285,10 +287,10 @@ export class RingWriter {
   }
 
   /** Publishes the reserved frame and wakes a parked consumer (no syscall if it is awake).
-   * Same as stage() + publish(). */
-  commit(): void {
+   * Same as stage() + publish(). `wake` false: publish only (see publish()). */
+  commit(wake = true): void {
     this.stage();
-    this.publish();
+    this.publish(wake);
   }
 
   /** Commits the reserved frame locally without publishing it: the consumer sees it at the next
@@ -300,8 +302,13 @@ export class RingWriter {
     this.seq = (this.seq + 1) >>> 0;
   }
 
-  /** Publishes every staged frame (one Atomics.store) and rings the consumer's doorbell. */
-  publish(): void {
+  /**
+   * Publishes every staged frame (one Atomics.store) and rings the consumer's doorbell. With
+   * `wake` false the frames are published (visible, committed for crash purposes) but the
+   * doorbell is not rung: a parked consumer finds them at its next wake-up (its park timeout, or
+   * the next wake()), so a producer can keep a futex wake off a latency-critical moment.
+   */
+  publish(wake = true): void {
     const pi = this.pi;
     if (pi === this.publishedPi) return;
     const i32 = this.i32;
@@ -311,6 +318,11 @@ export class RingWriter {
     Atomics.store(i32, this.piIdx, pi | 0);
     this.currentRec = rec;
     this.publishedPi = pi;
+    if (wake) this.doorbell.ring();
+  }
+
+  /** Rings the consumer's doorbell (after quiet publishes; no syscall unless it is parked). */
+  wake(): void {
     this.doorbell.ring();
   }
 
@@ -325,17 +337,17 @@ export class RingWriter {
   }
 
   /**
-   * reserve + one copy of src[start, end) + commit. Returns false (counted as full) when the
+   * reserve + one copy of src[start, end) + commit (`wake` as for publish()). Returns false (counted as full) when the
    * ring has no room. Allocates nothing per call (views over src.buffer are cached per buffer,
    * so pass the builder's backing array and a start offset rather than a fresh subarray, e.g.
    * `bb = builder.dataBuffer(); write(bb.bytes(), bb.position(), bb.capacity())`).
    */
-  write(src: Uint8Array, start: number, end: number): boolean {
+  write(src: Uint8Array, start: number, end: number, wake = true): boolean {
     const len = end - start;
     const off = this.reserve(len);
     if (off < 0) return false;
     this.copyIn(src, start, len, off);
-    this.commit();
+    this.commit(wake);
     return true;
   }
 

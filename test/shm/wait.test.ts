@@ -13,6 +13,7 @@ import {
   Waiter,
   doorbellSpec,
   ringSpec,
+  ringStats,
   type WaitStrategyName,
 } from '../../src/shm/index.js';
 import { startWorker } from './helpers.js';
@@ -133,6 +134,27 @@ describe('wait strategies', () => {
     expect(r.doorbell.sleeping).toBe(false);
     expect(new Waiter('park', r.doorbell).waitFor(hasWork)).toBe(true);
     expect(() => new Waiter('nap' as WaitStrategyName, r.doorbell)).toThrow(TypeError);
+  });
+
+  it('a quiet write publishes without waking the parker; wake() rings once', () => {
+    const sab = new ShmLayout([ringSpec('r', 256)]).create();
+    const map = ShmMap.attach(sab);
+    const w = RingWriter.attach(map, 'r');
+    const r = RingReader.attach(map, 'r');
+    Atomics.store(r.doorbell.i32, r.doorbell.sleepIndex, 1); // the consumer announced parking
+    expect(w.write(new Uint8Array([7, 7, 7, 7]), 0, 4, false)).toBe(true);
+    expect(w.doorbell.notifies).toBe(0);
+    expect(r.doorbell.sleeping).toBe(true);
+    // published all the same: visible, and what a new writer recovers as committed
+    expect(ringStats(map, 'r')).toMatchObject({ committedFrames: 1, usedBytes: 16 });
+    expect(r.available()).toBe(true);
+    w.wake();
+    expect(w.doorbell.notifies).toBe(1);
+    expect(r.doorbell.sleeping).toBe(false);
+    w.wake(); // nobody parked: no notify
+    expect(w.doorbell.notifies).toBe(1);
+    expect(r.peek()).toBe(4);
+    expect([...r.u8.subarray(r.frameOffset, r.frameOffset + 4)]).toEqual([7, 7, 7, 7]);
   });
 
   // The interleaving that once hung a stream on a loaded machine: the producer publishes a frame,
