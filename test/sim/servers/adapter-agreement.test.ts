@@ -3,7 +3,7 @@
 // venues, and the simulator's answers and private events are understood by the adapters'
 // parsers. Both sides follow the same documented facts; neither side's code checks the other's
 // (the simulator recomputes every signature from the raw bytes it received).
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { InstrumentTable } from '../../../src/core/instrument.js';
 import type { SimHandle } from '../../../src/sim/start.js';
 import { mapBinanceOrderAnswer, mapBinancePrivateMessage } from '../../../src/venues/binance/private.js';
@@ -13,21 +13,10 @@ import { BINANCE_USDM } from '../../../src/venues/binance-usdm/endpoints.js';
 import { mapOkxOrdersPush, parseOkxOrderQuery, parseOkxOrderResponse } from '../../../src/venues/okx/orders.js';
 import { okxPlaceOrderRest, okxPlaceOrderWs, okxQueryOrderRest, okxSignedHeaders } from '../../../src/venues/okx/requests.js';
 import { okxLoginRequest } from '../../../src/venues/okx/sign.js';
-import { http, startTestSim, T0, WsClient } from './helpers.js';
+import { http, cleanupAfterEach, startTestSim, T0 } from './helpers.js';
 
-let sim: SimHandle | null = null;
-const clients: WsClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await sim?.stop();
-  sim = null;
-});
-
-async function open(url: string): Promise<WsClient> {
-  const c = await WsClient.open(url);
-  clients.push(c);
-  return c;
-}
+let sim: SimHandle | null = null; // stopped by cleanupAfterEach
+const open = cleanupAfterEach();
 
 describe('binance request builders and parsers agree with the simulator', () => {
   test('spot: REST and WS-API orders built by src/venues/binance are accepted; answers and executionReports map to reports', async () => {

@@ -1,23 +1,12 @@
 // Untrusted input against the simulated venues: malformed, truncated, wrong-typed and oversized
 // frames and requests get a clear error (or a close for frames beyond the size limit) and never
 // take a server down; the same connection / server keeps answering valid requests afterwards.
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import type { SimHandle } from '../../../src/sim/start.js';
-import { http, okxLogin, signedQuery, startTestSim, T0, WsClient } from './helpers.js';
+import { http, okxLogin, signedQuery, cleanupAfterEach, startTestSim, T0 } from './helpers.js';
 
-let sim: SimHandle | null = null;
-const clients: WsClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await sim?.stop();
-  sim = null;
-});
-
-async function open(url: string): Promise<WsClient> {
-  const c = await WsClient.open(url);
-  clients.push(c);
-  return c;
-}
+let sim: SimHandle | null = null; // stopped by cleanupAfterEach
+const open = cleanupAfterEach();
 
 const JUNK: readonly string[] = [
   '', '{', '}', '[]', 'null', '0', '"text"', '{"id":1e400}', '{"id":{}}', '{"method":null,"id":1}',

@@ -10,28 +10,17 @@
 //   snapshot`) right after subscribing, then `event_update` pushes of the changed currencies
 //   (placement lock, cancel release, fill), formatted like the REST `account/balance` answer;
 //   the `ccy` filter.
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { DecimalScale } from '../../../src/core/decimal.js';
 import type { SimHandle } from '../../../src/sim/start.js';
-import { http, okxHeaders, okxLogin, signedQuery, startTestSim, T0, WsClient } from './helpers.js';
+import { http, okxHeaders, okxLogin, signedQuery, cleanupAfterEach, startTestSim, T0 } from './helpers.js';
 
-let sim: SimHandle | null = null;
-const clients: WsClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await sim?.stop();
-  sim = null;
-});
+let sim: SimHandle | null = null; // stopped by cleanupAfterEach
+const open = cleanupAfterEach();
 
 /** A venue decimal string in integer units of 10^-decimals (NaN when not exact). */
 function u(s: string, decimals: number): number {
   return new DecimalScale(`1e-${decimals}`).toUnits(s);
-}
-
-async function open(url: string): Promise<WsClient> {
-  const c = await WsClient.open(url);
-  clients.push(c);
-  return c;
 }
 
 describe('binance sims: balances', () => {

@@ -3,24 +3,13 @@
 // own signing vectors), depth diffs that chain and rebuild the engine's book exactly, orders via
 // REST and the WebSocket API that trade and report on the user-data subscription, rate limits,
 // keepalive and the shutdown notice.
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { parseBinanceExchangeInfo } from '../../../src/venues/binance/exchange-info.js';
 import type { SimHandle } from '../../../src/sim/start.js';
-import { http, keys, LocalBook, sample, signedQuery, startTestSim, T0, typesOf, until, wsApiParams, WsClient } from './helpers.js';
+import { http, keys, LocalBook, sample, signedQuery, cleanupAfterEach, startTestSim, T0, typesOf, until, wsApiParams, WsClient } from './helpers.js';
 
-let sim: SimHandle | null = null;
-const clients: WsClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await sim?.stop();
-  sim = null;
-});
-
-async function open(url: string, opts: { autoPong?: boolean } = {}): Promise<WsClient> {
-  const c = await WsClient.open(url, opts);
-  clients.push(c);
-  return c;
-}
+let sim: SimHandle | null = null; // stopped by cleanupAfterEach
+const open = cleanupAfterEach();
 
 function spot(s: SimHandle) {
   const v = s.venue('binance-spot');

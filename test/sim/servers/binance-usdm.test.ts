@@ -2,24 +2,13 @@
 // /market, /private; legacy /ws refused), depth diffs with `pu` that rebuild the engine's book by
 // the futures procedure, exchangeInfo and depth shapes, listenKey user data with TRADE_LITE /
 // ORDER_TRADE_UPDATE and the events filter, listenKey expiry, and the futures-only errors.
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { parseBinanceExchangeInfo } from '../../../src/venues/binance/exchange-info.js';
 import type { SimHandle } from '../../../src/sim/start.js';
-import { http, keys, LocalBook, sample, signedQuery, startTestSim, T0, typesOf, wsApiParams, WsClient } from './helpers.js';
+import { http, keys, LocalBook, sample, signedQuery, cleanupAfterEach, startTestSim, T0, typesOf, wsApiParams, WsClient } from './helpers.js';
 
-let sim: SimHandle | null = null;
-const clients: WsClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await sim?.stop();
-  sim = null;
-});
-
-async function open(url: string): Promise<WsClient> {
-  const c = await WsClient.open(url);
-  clients.push(c);
-  return c;
-}
+let sim: SimHandle | null = null; // stopped by cleanupAfterEach
+const open = cleanupAfterEach();
 
 function usdm(s: SimHandle) {
   const v = s.venue('binance-usdm');

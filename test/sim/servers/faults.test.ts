@@ -3,25 +3,14 @@
 // with and without execution, an order placed behind a withheld answer and found by client-id
 // query, rejects, partial fills, shutdown notice); rules from config and from the control
 // endpoint; decisions reproducible from the seed.
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { FaultController, type FaultRule } from '../../../src/sim/faults.js';
 import type { SimHandle } from '../../../src/sim/start.js';
 import { SimConfigError } from '../../../src/sim/check.js';
-import { http, okxHeaders, okxLogin, signedQuery, startTestSim, T0, wsApiParams, WsClient } from './helpers.js';
+import { http, okxHeaders, okxLogin, signedQuery, cleanupAfterEach, startTestSim, T0, wsApiParams, WsClient } from './helpers.js';
 
-let sim: SimHandle | null = null;
-const clients: WsClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await sim?.stop();
-  sim = null;
-});
-
-async function open(url: string): Promise<WsClient> {
-  const c = await WsClient.open(url);
-  clients.push(c);
-  return c;
-}
+let sim: SimHandle | null = null; // stopped by cleanupAfterEach
+const open = cleanupAfterEach();
 
 const SPOT = { venues: [{ protocol: 'binance-spot' as const }], publishMs: 60_000 };
 

@@ -5,6 +5,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
+import { afterEach } from 'vitest';
 import WebSocket from 'ws';
 import { PACKAGE_ROOT } from '../../../src/paths.js';
 import { ManualClock } from '../../../src/sim/clock.js';
@@ -18,7 +19,29 @@ export const T0 = 1_780_000_000_000;
 export async function startTestSim(cfg: SimConfig = {}, t0 = T0): Promise<{ sim: SimHandle; clock: ManualClock }> {
   const clock = new ManualClock(t0);
   const sim = await startSim({ seed: 7, tickMs: 0, ...cfg, clock });
+  running.push(sim);
   return { sim, clock };
+}
+
+/** Sims startTestSim started and WebSocket clients opened through cleanupAfterEach's `open`,
+ * not yet closed (per test file: vitest gives each file its own module state). */
+const running: SimHandle[] = [];
+const openClients: WsClient[] = [];
+
+/**
+ * Registers, in the calling test file, an afterEach that closes every client opened with the
+ * returned `open` and stops every sim startTestSim started during the test.
+ */
+export function cleanupAfterEach(): (url: string, opts?: { autoPong?: boolean }) => Promise<WsClient> {
+  afterEach(async () => {
+    for (const c of openClients.splice(0)) c.close();
+    for (const s of running.splice(0)) await s.stop();
+  });
+  return async (url, opts = {}) => {
+    const c = await WsClient.open(url, opts);
+    openClients.push(c);
+    return c;
+  };
 }
 
 // ---- samples --------------------------------------------------------------------------------------

@@ -3,24 +3,13 @@
 // engine's book by both the WS-snapshot and the REST-bootstrap procedures, books5, ping/pong and
 // the idle cut, login and REST signature checks (including the computed vectors), orders over
 // REST and WS with the `orders` channel, per-instrument rate limits and the 64008 notice.
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { parseOkxInstruments } from '../../../src/venues/okx/instruments.js';
 import type { SimHandle } from '../../../src/sim/start.js';
-import { http, keys, LocalBook, okxHeaders, okxLogin, sample, startTestSim, typesOf, WsClient } from './helpers.js';
+import { http, keys, LocalBook, okxHeaders, okxLogin, sample, cleanupAfterEach, startTestSim, typesOf, WsClient } from './helpers.js';
 
-let sim: SimHandle | null = null;
-const clients: WsClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await sim?.stop();
-  sim = null;
-});
-
-async function open(url: string): Promise<WsClient> {
-  const c = await WsClient.open(url);
-  clients.push(c);
-  return c;
-}
+let sim: SimHandle | null = null; // stopped by cleanupAfterEach
+const open = cleanupAfterEach();
 
 function okx(s: SimHandle) {
   const v = s.venue('okx');
