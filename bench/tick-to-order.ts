@@ -44,6 +44,7 @@ import { DEMO_RT_ENGINE, DEMO_RT_EXECUTOR, DEMO_RT_FEED, startDemo, type DemoHan
 import { nowUs } from '../src/actors/clock.js';
 import { pinCurrentThread, describePin } from '../src/actors/pinning.js';
 import { ES, buildEngineModel } from '../src/actors/engine.js';
+import { EXECUTOR_DEFAULT_REHEARSE_MS } from '../src/actors/executor.js';
 import { Counters } from '../src/shm/counters.js';
 import { AuditKind } from '../src/wire/index.js';
 import { decodeAudit, readJournal } from '../src/journal/index.js';
@@ -101,14 +102,16 @@ export interface TickToOrderConfig {
   readonly realtime: boolean;
   /** Engine decision rehearsal period, ms (BENCH_T2O_REHEARSE_MS; 0 = off); null: the engine's default. */
   readonly rehearseMs: number | null;
+  /** Executor order-path rehearsal period, ms (BENCH_T2O_EXEC_REHEARSE_MS; 0 = off); null: the executor's default. */
+  readonly executorRehearseMs: number | null;
 }
 
-/** BENCH_T2O_REHEARSE_MS: the engine's decision rehearsal period (0 = off); unset: the default. */
-function rehearseFromEnv(): number | null {
-  const raw = process.env.BENCH_T2O_REHEARSE_MS;
+/** A rehearsal period from env `name` (0 = off); unset: null (the actor's default). */
+function rehearseFromEnv(name: string): number | null {
+  const raw = process.env[name];
   if (raw === undefined || raw === '') return null;
   const v = Number(raw);
-  if (!Number.isFinite(v) || v < 0) throw new RangeError(`BENCH_T2O_REHEARSE_MS must be a number >= 0 (0 = off), got ${raw}`);
+  if (!Number.isFinite(v) || v < 0) throw new RangeError(`${name} must be a number >= 0 (0 = off), got ${raw}`);
   return v;
 }
 
@@ -144,7 +147,8 @@ export function tickToOrderConfigFromEnv(): TickToOrderConfig {
     simCpu: simCpuRaw === undefined || simCpuRaw === '' ? null : cpuFromEnv('BENCH_T2O_SIM_CPU', 0),
     pin: process.env.BENCH_T2O_PIN !== 'none',
     realtime: process.env.BENCH_T2O_REALTIME !== '0',
-    rehearseMs: rehearseFromEnv(),
+    rehearseMs: rehearseFromEnv('BENCH_T2O_REHEARSE_MS'),
+    executorRehearseMs: rehearseFromEnv('BENCH_T2O_EXEC_REHEARSE_MS'),
     ...(cpuList.length === 4 ? { cpus: { feeds: cpuList[0]!, engine: cpuList[1]!, executors: cpuList[2]!, journal: cpuList[3]! } } : {}),
   };
 }
@@ -282,6 +286,7 @@ export async function runTickToOrderCase(cfg: TickToOrderConfig, transport: T2oT
     pin: cfg.pin,
     realtime: cfg.realtime,
     ...(cfg.rehearseMs === null ? {} : { rehearseMs: cfg.rehearseMs }),
+    ...(cfg.executorRehearseMs === null ? {} : { executorRehearseMs: cfg.executorRehearseMs }),
     ...(cfg.cpus === undefined ? {} : { cpus: cfg.cpus }),
     transport,
     dislocationProb: cfg.dislocationProb,
@@ -452,6 +457,11 @@ export async function runTickToOrderSuite(runtime: RuntimeInfo, opts: T2oSuiteOp
   notes.push(`actors ${cfg.pin ? `pinned: feeds cpu ${c.feeds}, engine cpu ${c.engine}, executors cpu ${c.executors}, journal cpu ${c.journal}` : 'unpinned'} (wait strategies of xmc demo: feeds and executors async-park, engine and journal park); main thread (simulator, pacer, supervisor): ${mainPin}`);
   notes.push(cfg.realtime ? `real-time classes (xmc demo --realtime, both transports): feeds and engine SCHED_FIFO ${DEMO_RT_FEED}/${DEMO_RT_ENGINE}, executors SCHED_FIFO ${DEMO_RT_EXECUTOR}, journal and main thread default; what each actor got is in the JSON (runtime.pinning); BENCH_T2O_REALTIME=0 runs without` : 'real-time classes off (BENCH_T2O_REALTIME=0): every actor in the default class');
   notes.push(cfg.rehearseMs === 0 ? 'engine decision rehearsal off (BENCH_T2O_REHEARSE_MS=0)' : `engine decision rehearsal every ${cfg.rehearseMs ?? 1} ms (engine-rehearsal.ts; BENCH_T2O_REHEARSE_MS=0 turns it off)`);
+  notes.push(
+    cfg.executorRehearseMs === 0
+      ? 'executor order-path rehearsal off (BENCH_T2O_EXEC_REHEARSE_MS=0)'
+      : `executor order-path rehearsal every ${cfg.executorRehearseMs ?? EXECUTOR_DEFAULT_REHEARSE_MS} ms (executor-rehearsal.ts; BENCH_T2O_EXEC_REHEARSE_MS=0 turns it off)`,
+  );
   notes.push(`per case: ${cfg.warmupSec} s warm-up, then until ${cfg.orders} engine orders or ${cfg.maxSec} s; p99.9 needs >= 1000 samples to mean anything (see the samples column)`);
 
   return {

@@ -9,6 +9,7 @@
 //   5 RECOVERED            orders reported outcome-unknown by a restarted incarnation
 //   6 DUPS                 redelivered frames skipped (already taken)
 //   7 RETAKEN              cancel / query requests re-run after a restart
+//   8 REHEARSALS           order-path rehearsals run (executor-rehearsal.ts)
 //   then `slots` slots of SLOT_WORDS words each:
 //   +0 STATE (FREE / TAKEN), +1 LEN, +2 SEQ_LO, +3 SEQ_HI, +16 bytes: the request frame itself.
 //
@@ -25,7 +26,7 @@
 // - Single writer: only the executor thread of the current generation writes here.
 import type { ShmMap } from '../shm/layout.js';
 
-export const EXEC_STATE = { NEXT_LO: 0, NEXT_HI: 1, STARTS: 2, CRASHES: 3, TAKEN: 4, RECOVERED: 5, DUPS: 6, RETAKEN: 7 } as const;
+export const EXEC_STATE = { NEXT_LO: 0, NEXT_HI: 1, STARTS: 2, CRASHES: 3, TAKEN: 4, RECOVERED: 5, DUPS: 6, RETAKEN: 7, REHEARSALS: 8 } as const;
 export const EXEC_HEADER_WORDS = 16;
 /** Words per slot: 4 header words + room for one request frame. */
 export const EXEC_SLOT_WORDS = 128;

@@ -29,6 +29,8 @@
 //   never failed just because the executor is still connecting.
 // - Only this thread writes the outbound ring; a report refused by a full ring is queued (in
 //   order) and written from poll().
+// - Between orders, poll() rehearses the path from a NewOrder frame to the venue client every
+//   `rehearseMs` (executor-rehearsal.ts) on a template order that is never sent or journaled.
 // Thin: the report mapping is in executor-reports.ts (pure), failover in venues/io/failover.ts.
 import type { ActorBehaviour, ActorContext } from './actor.js';
 import { nowUs } from './clock.js';
@@ -41,6 +43,7 @@ import {
   LinkChannel,
   LinkRole,
   LinkStatus,
+  NewOrder,
   OrderType,
   ReasonCode,
   ReportKind,
@@ -62,6 +65,7 @@ import { VENUE_IDS } from '../venues/types.js';
 import type { WsLinkState } from '../venues/io/ws-link.js';
 import { createOrderChannel, type OrderChannel, type OrderChannelConfig, type OrderSwitchEvent } from '../venues/order-channel.js';
 import { ExecutorState, EXEC_STATE } from './executor-state.js';
+import { OrderPathRehearsal, rehearsalFrame } from './executor-rehearsal.js';
 import { IntentLog } from '../journal/intents.js';
 import { amountUnits } from '../config/runtime.js';
 import { CoalescedRefresh } from '../venues/io/coalesce.js';
@@ -104,6 +108,12 @@ export interface ExecutorParams {
   readonly journalDir?: string;
   /** What an intent append waits for: 'write' (default: the kernel owns it) or 'fdatasync'. */
   readonly intentSync?: 'write' | 'fdatasync';
+  /**
+   * Period of the order-path rehearsal that keeps the path from a NewOrder frame to the venue
+   * client warm between orders (executor-rehearsal.ts), ms. Default 1; 0 = off. Rehearsals run
+   * from poll(): run the actor with a park timeout no longer than this.
+   */
+  readonly rehearseMs?: number;
   /** Assets whose balances are reported to the engine (Balance frames). Absent: none. */
   readonly assets?: readonly ExecutorAsset[];
   /** Whole-account balance refresh period (REST), ms. Default 10000; 0 = no periodic refresh. */
@@ -153,6 +163,9 @@ const WS_STATUS: Readonly<Record<WsLinkState, LinkStatus>> = {
   stopped: LinkStatus.Down,
 };
 
+/** Default order-path rehearsal period, ms (ExecutorParams.rehearseMs). */
+export const EXECUTOR_DEFAULT_REHEARSE_MS = 1;
+
 /** Checks the params (a throw in createActor is a bootstrap failure: never respawned). */
 export function validateExecutorParams(raw: unknown): ExecutorParams {
   if (raw === null || typeof raw !== 'object') throw new Error('executor: params must be an object');
@@ -173,6 +186,9 @@ export function validateExecutorParams(raw: unknown): ExecutorParams {
     if (!Number.isInteger(a.decimals) || a.decimals < 0 || a.decimals > 18) throw new Error(`executor: bad decimals for asset ${a.code}`);
   }
   if (p.balanceRefreshMs !== undefined && !(Number.isFinite(p.balanceRefreshMs) && p.balanceRefreshMs >= 0)) throw new Error('executor: balanceRefreshMs must be >= 0');
+  if (p.rehearseMs !== undefined && !(typeof p.rehearseMs === 'number' && Number.isFinite(p.rehearseMs) && p.rehearseMs >= 0)) {
+    throw new Error(`executor: rehearseMs must be a number >= 0 (0 = off), got ${String(p.rehearseMs)}`);
+  }
   return p;
 }
 
@@ -381,13 +397,11 @@ export function createActor(raw: unknown): ActorBehaviour {
     if (!ready) await readyP;
   };
 
-  /** Registers the order of the NewOrder frame under slotView; null when its cid is in use. */
-  const orderOf = (v: FrameView): Order | null => {
+  /** The order of the NewOrder frame under `v` (not registered). */
+  const orderFrom = (v: FrameView, cid: string): Order => {
     const m = v.newOrder();
-    const cid = m.clientOrderId() ?? '';
-    if (orders.has(cid)) return null;
     const instrumentId = m.instrumentId();
-    const o: Order = {
+    return {
       clientOrderId: cid,
       orderRef: m.orderRef(),
       instrumentId,
@@ -401,9 +415,58 @@ export function createActor(raw: unknown): ActorBehaviour {
       times: v.readTimes(newStageTimes()),
       open: true,
     };
+  };
+
+  /** Registers the order of the NewOrder frame under `v`; null when its cid is in use. */
+  const orderOf = (v: FrameView): Order | null => {
+    const cid = v.newOrder().clientOrderId() ?? '';
+    if (orders.has(cid)) return null;
+    const o = orderFrom(v, cid);
     orders.set(cid, o);
     return o;
   };
+
+  /** The venue client's request for order `o` of NewOrder `m`. */
+  const intentOf = (m: NewOrder, o: Order, type: OrderIntent['type']): OrderIntent => ({
+    clientOrderId: o.clientOrderId,
+    side: o.side === Side.Buy ? 'buy' : 'sell',
+    type,
+    priceTicks: m.priceTicks(),
+    qtyLots: o.qtyLots,
+    ...(m.reduceOnly() ? { reduceOnly: true } : {}),
+  });
+
+  /** The intent record's value (`dst`) of order `o` of NewOrder `m`. */
+  const fillIntentValue = (dst: NewOrderValue, m: NewOrder, o: Order): void => {
+    dst.clientOrderId = o.clientOrderId;
+    dst.orderRef = m.orderRef();
+    dst.instrumentId = m.instrumentId();
+    dst.side = o.side;
+    dst.orderType = m.orderType();
+    dst.priceTicks = m.priceTicks();
+    dst.qtyLots = o.qtyLots;
+    dst.comboId = m.comboId();
+    dst.leg = m.leg();
+    dst.reduceOnly = m.reduceOnly();
+  };
+
+  // ---- order-path rehearsal (keeps the path below warm; executor-rehearsal.ts) -------------------
+  const rehearseMs = p.rehearseMs ?? EXECUTOR_DEFAULT_REHEARSE_MS;
+  const warmIv: NewOrderValue = { ...iv }; // the rehearsal's own intent value
+  const rehearsal =
+    rehearseMs > 0
+      ? new OrderPathRehearsal(rehearseMs * 1000, rehearsalFrame(p.venueId, p.instruments[0]!.instrumentId, p.sourceActor ?? p.linkId), (v) => {
+          const m = v.newOrder();
+          const o = orderFrom(v, m.clientOrderId() ?? '');
+          const type = ORDER_TYPE[m.orderType()]!;
+          if (o.instrument < 0 || intentOf(m, o, type).qtyLots !== o.qtyLots) throw new Error('template order does not map to an intent');
+          if (intents !== null) {
+            fillIntentValue(warmIv, m, o);
+            intents.rehearse(warmIv, o.times);
+          }
+        })
+      : null;
+  let rehearsalFailNoted = false;
 
   const placeOrder = async (slot: number): Promise<void> => {
     const v = slotView.at(st.frameOffset(slot));
@@ -427,20 +490,11 @@ export function createActor(raw: unknown): ActorBehaviour {
       st.free(slot);
       return;
     }
-    const intent: OrderIntent = { clientOrderId: cid, side: o.side === Side.Buy ? 'buy' : 'sell', type, priceTicks: m.priceTicks(), qtyLots: o.qtyLots, ...(m.reduceOnly() ? { reduceOnly: true } : {}) };
+    const intent = intentOf(m, o, type);
     if (!ready) await whenReady(); // no extra turn of the event loop once the channel is up
     crashHook(cid, 'before_send');
     if (intents !== null) {
-      iv.clientOrderId = cid;
-      iv.orderRef = m.orderRef();
-      iv.instrumentId = m.instrumentId();
-      iv.side = o.side;
-      iv.orderType = m.orderType();
-      iv.priceTicks = m.priceTicks();
-      iv.qtyLots = o.qtyLots;
-      iv.comboId = m.comboId();
-      iv.leg = m.leg();
-      iv.reduceOnly = m.reduceOnly();
+      fillIntentValue(iv, m, o);
       intents.recordIntent(iv, o.times); // returns once the kernel owns the record
     }
     o.times.orderSentUs = nowUs();
@@ -592,6 +646,13 @@ export function createActor(raw: unknown): ActorBehaviour {
     poll(): number {
       let work = 0;
       if (intents !== null && intents.tick()) work++; // group fdatasync of intents
+      if (rehearsal !== null && !stopping) {
+        if (rehearsal.poll(nowUs())) st.add(EXEC_STATE.REHEARSALS);
+        else if (rehearsal.failed !== null && !rehearsalFailNoted) {
+          rehearsalFailNoted = true;
+          ctx.report({ executor: p.linkId, rehearsalStopped: rehearsal.failed });
+        }
+      }
       if (ready && performance.now() >= nextRefreshMs) {
         nextRefreshMs = Infinity; // re-armed when the fetch ends
         refreshBalances();
@@ -611,7 +672,7 @@ export function createActor(raw: unknown): ActorBehaviour {
       await channel.close();
       intents?.close();
       publishLink(roleOf(channel.activeName), LinkStatus.Down, 'stopped');
-      c.report({ executor: p.linkId, counters, channel: channel.counters, active: channel.activeName });
+      c.report({ executor: p.linkId, counters, channel: channel.counters, active: channel.activeName, rehearsals: rehearsal?.count ?? 0, rehearsalStopped: rehearsal?.failed ?? null });
     },
   };
 }

@@ -45,7 +45,7 @@ import { ENGINE_STATE_WORDS, ES, balanceAssetsByVenue, buildEngineModel, type En
 import { executorStateWords } from '../actors/executor-state.js';
 import { describeSched } from '../actors/sched.js';
 import { JOURNAL_PROGRESS_WORDS, JP, type JournalActorParams } from '../actors/journal.js';
-import type { ExecutorParams } from '../actors/executor.js';
+import { EXECUTOR_DEFAULT_REHEARSE_MS, type ExecutorParams } from '../actors/executor.js';
 import type { FeedParams } from '../actors/feed.js';
 import { DEFAULT_CONFIG_YAML, loadCredentials, loadConfigText, withVenueEndpoints, type Endpoint, type XmcConfig } from '../config/index.js';
 import { startSim, type SimHandle, type SimVenueHandle } from '../sim/start.js';
@@ -98,6 +98,11 @@ export interface DemoOptions {
   readonly realtime?: boolean;
   /** Engine decision rehearsal period, ms (EngineParams.rehearseMs; 0 = off). Default: the engine's (1). */
   readonly rehearseMs?: number;
+  /**
+   * Executor order-path rehearsal period, ms (ExecutorParams.rehearseMs; 0 = off). Default: the
+   * executor's (1). The executors' park timeout is this period when shorter than 20 ms.
+   */
+  readonly executorRehearseMs?: number;
   /** Trade only these pairs (of the enabled ones). Default: every enabled pair. */
   readonly pairs?: readonly string[];
   /** stop(): longest wait for the combos in flight to finish before the actors stop, ms. Default 15000. */
@@ -506,6 +511,9 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
     });
     const assetNames = Object.keys(config.assets);
     const balanceAssets = balanceAssetsByVenue(model.tradables, config.venues.length);
+    // an executor rehearses from poll(), which an idle executor reaches once per park timeout
+    const execRehearse = opts.executorRehearseMs ?? EXECUTOR_DEFAULT_REHEARSE_MS;
+    const execParkMs = execRehearse > 0 ? Math.min(20, execRehearse) : 20;
     const execChildren: ActorChildSpec[] = execs.map((e, k) => {
       const vc = config.venues[e.venue]!;
       if (vc.credentials === null) throw new Error(`demo: venue ${vc.id} has no credentials configured`);
@@ -519,8 +527,9 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
         journalDir,
         // the assets the risk checks read on this venue; an asset's name is the venues' asset code
         assets: balanceAssets[e.venue]!.map((a) => ({ code: assetNames[a]!, assetId: a, decimals: config.assets[assetNames[a]!]!.decimals })),
+        ...(opts.executorRehearseMs === undefined ? {} : { rehearseMs: opts.executorRehearseMs }),
       };
-      return { id: e.id, module: compiledModule('src/actors/executor.ts'), inbound: [e.orders], outbound: [e.reports], wait: 'async-park', parkTimeoutMs: 20, cpu: cpu(opts.cpus?.executors ?? 1), ...rt(DEMO_RT_EXECUTOR), hangTimeoutMs: 10_000, params, ...tp };
+      return { id: e.id, module: compiledModule('src/actors/executor.ts'), inbound: [e.orders], outbound: [e.reports], wait: 'async-park', parkTimeoutMs: execParkMs, cpu: cpu(opts.cpus?.executors ?? 1), ...rt(DEMO_RT_EXECUTOR), hangTimeoutMs: 10_000, params, ...tp };
     });
     const engineParams: EngineParams = {
       configYaml: engineYaml,

@@ -4,11 +4,14 @@
 // stream with appendDurable(): when recordIntent() returns, the record is owned by the kernel
 // (and on disk with intentSync 'fdatasync'), so a kill -9 after the send cannot lose it.
 //
+// rehearse() runs the same work for an order that is not sent, into a scratch file, to keep this
+// path warm between orders (src/actors/executor-rehearsal.ts).
+//
 // Invariants: one IntentLog per executor (one writer per stream); stream name
 // `intent-<executor>`; record seq = the order ref; no allocation per order in steady state
 // beyond what the writer documents (the encoder, builder and meta are reused).
 import { newEnvelopeHead, WireEncoder, type EnvelopeHead, type NewOrderValue, type StageTimesValue } from '../wire/index.js';
-import { newRecordMeta } from './format.js';
+import { newRecordMeta, RecordFlag } from './format.js';
 import { AuditBuilder } from './records.js';
 import { JournalWriter, type JournalWriterOptions } from './writer.js';
 
@@ -34,11 +37,31 @@ export class IntentLog {
 
   /**
    * Journals the intent to send `o`; returns the encoded AuditRecord frame (valid until the next
-   * call) so the caller can also put it on its journal ring. Call before sending.
+   * recordIntent or rehearse call) so the caller can also put it on its journal ring. Call
+   * before sending.
    */
   recordIntent(o: NewOrderValue, times: StageTimesValue): { bytes: Uint8Array; start: number; end: number } {
-    const input = this.builder.order(o, times);
     this.head.seq = this.seq++;
+    this.encode(o, times);
+    this.writer.appendDurable(this.meta, this.enc.bytes, this.enc.start, this.enc.end);
+    return this.enc;
+  }
+
+  /**
+   * Runs recordIntent's work for `o` without journaling it (executor-rehearsal.ts): the same
+   * encoders and record framing, written to the stream's scratch file (JournalWriter.rehearse).
+   * The intent sequence and the stream are untouched.
+   */
+  rehearse(o: NewOrderValue, times: StageTimesValue): void {
+    this.head.seq = this.seq;
+    this.encode(o, times);
+    this.meta.flags = RecordFlag.INTENT;
+    this.writer.rehearse(this.meta, this.enc.bytes, this.enc.start, this.enc.end);
+  }
+
+  /** The OrderSent AuditRecord of `o` into `enc`, its record meta into `meta`. */
+  private encode(o: NewOrderValue, times: StageTimesValue): void {
+    const input = this.builder.order(o, times);
     this.enc.auditRecord(this.head, input);
     const m = this.meta;
     m.kind = input.kind;
@@ -55,8 +78,6 @@ export class IntentLog {
     m.orderRef = o.orderRef;
     m.clientOrderId = o.clientOrderId;
     m.times = times;
-    this.writer.appendDurable(m, this.enc.bytes, this.enc.start, this.enc.end);
-    return this.enc;
   }
 
   /** Group fdatasync for intents under intentSync 'write' (call from the executor's poll). */

@@ -34,6 +34,7 @@
 //   record and the progress are the same bytes, so they can never disagree after a crash.
 // - No allocation per append in steady state (encodeRecordInto writes into the reused buffer);
 //   progress bookkeeping uses a Map keyed by a number.
+// - rehearse() (warming the intent path) never writes the stream: only its own scratch file.
 import {
   closeSync,
   fdatasyncSync,
@@ -105,6 +106,15 @@ export interface WriterRecovery {
 
 const progressKey = (epoch: number, source: number): number => (epoch >>> 0) * 65_536 + (source & 0xffff);
 
+/** Encoded size of a record of `m` with a body of `bodyBytes`; throws JOURNAL_BAD_INPUT when it cannot be one. */
+function checkedRecordBytes(m: RecordMeta, bodyBytes: number): number {
+  const cidBytes = m.clientOrderId.length === 0 ? 0 : Buffer.byteLength(m.clientOrderId, 'utf8');
+  if (cidBytes > 255) throw new JournalError('JOURNAL_BAD_INPUT', `client order id longer than 255 bytes`);
+  const need = recordBytes(cidBytes, bodyBytes);
+  if (need - 8 > MAX_RECORD_PAYLOAD) throw new JournalError('JOURNAL_BAD_INPUT', `record of ${need} B exceeds the maximum`);
+  return need;
+}
+
 const defaultWallUs = (): number => (performance.timeOrigin + performance.now()) * 1000;
 
 export function listSegments(dir: string, stream: string): number[] {
@@ -143,11 +153,16 @@ export class JournalWriter {
   private unsynced = 0;
   private firstUnsyncedMs = 0;
   private closed = false;
+  /** rehearse(): scratch buffer and file (`<stream>.warm`, opened on first use). */
+  private warmBuf = Buffer.allocUnsafe(1024);
+  private warmFd = -1;
   private readonly progressMap = new Map<number, SourceProgress>();
   /** Counters (observability). */
   appended = 0;
   syncs = 0;
   writes = 0;
+  /** rehearse() calls that wrote their scratch record. */
+  rehearsals = 0;
 
   private constructor(opts: JournalWriterOptions) {
     this.dir = opts.dir;
@@ -188,10 +203,7 @@ export class JournalWriter {
    */
   append(m: RecordMeta, frame: Uint8Array, start: number, end: number): void {
     if (this.closed) throw new JournalError('JOURNAL_CLOSED', `stream ${this.stream} is closed`);
-    const cidBytes = m.clientOrderId.length === 0 ? 0 : Buffer.byteLength(m.clientOrderId, 'utf8');
-    if (cidBytes > 255) throw new JournalError('JOURNAL_BAD_INPUT', `client order id longer than 255 bytes`);
-    const need = recordBytes(cidBytes, end - start);
-    if (need - 8 > MAX_RECORD_PAYLOAD) throw new JournalError('JOURNAL_BAD_INPUT', `record of ${need} B exceeds the maximum`);
+    const need = checkedRecordBytes(m, end - start);
     if (this.recordsInSegment > (this.segIndex > 1 ? 1 : 0) && this.filePos + this.bufLen + need > this.segmentBytes) this.rotate();
     if (this.bufLen + need > this.buf.length) {
       this.flush();
@@ -215,6 +227,35 @@ export class JournalWriter {
     this.append(m, frame, start, end);
     if (this.intentFsync) this.sync();
     else this.flush();
+  }
+
+  /**
+   * Rehearses appendDurable() for a record that is NOT journaled, to keep that path warm in the
+   * cpu caches between orders (executor-rehearsal.ts): the same size checks and record encoding
+   * (header, client id, checksum) into a scratch buffer, and the same positioned write(2) of it
+   * at offset 0 of the stream's scratch file `<stream>.warm` (never a segment name, so no reader
+   * lists it; removed by close()). It touches nothing of the stream: not its buffer, file,
+   * position, counters, progress or sync state. `m.wallUs` is set to now, as append() does.
+   */
+  rehearse(m: RecordMeta, frame: Uint8Array, start: number, end: number): void {
+    if (this.closed) throw new JournalError('JOURNAL_CLOSED', `stream ${this.stream} is closed`);
+    const need = checkedRecordBytes(m, end - start);
+    if (this.warmBuf.length < need) this.warmBuf = Buffer.allocUnsafe(need);
+    m.wallUs = this.wallUs();
+    const n = encodeRecordInto(this.warmBuf, 0, m, frame, start, end);
+    if (this.warmFd < 0) {
+      try {
+        this.warmFd = openSync(this.warmPath(), 'w');
+      } catch (e) {
+        throw new JournalError('JOURNAL_IO', `cannot open ${this.warmPath()}`, { cause: e });
+      }
+    }
+    try {
+      writeSync(this.warmFd, this.warmBuf, 0, n, 0);
+    } catch (e) {
+      throw new JournalError('JOURNAL_IO', `write to ${this.warmPath()} failed`, { cause: e });
+    }
+    this.rehearsals++;
   }
 
   /** Writes the buffered records to the file (write(2)); no fdatasync. */
@@ -262,6 +303,11 @@ export class JournalWriter {
     if (this.closed) return;
     this.sync();
     closeSync(this.fd);
+    if (this.warmFd >= 0) {
+      closeSync(this.warmFd);
+      this.warmFd = -1;
+      rmSync(this.warmPath(), { force: true });
+    }
     this.closed = true;
   }
 
@@ -272,6 +318,10 @@ export class JournalWriter {
     const p = this.progressMap.get(k);
     if (p === undefined) this.progressMap.set(k, { epoch: epoch >>> 0, source, lastSeq: seq });
     else p.lastSeq = seq;
+  }
+
+  private warmPath(): string {
+    return join(this.dir, `${this.stream}.warm`);
   }
 
   private currentPath(): string {

@@ -14,7 +14,9 @@
 //   account updates after a fill, every value equal to the simulator's ledger;
 // - restarts: an executor that exits after taking an order frame (before sending it, and after
 //   sending it but before reporting) is restarted and reports that order OutcomeUnknown; it never
-//   sends it again: the sim saw at most one placement per client id.
+//   sends it again: the sim saw at most one placement per client id;
+// - rehearsals (executor-rehearsal.ts) run between orders and reach only the intent stream's
+//   scratch file: no placement, report or intent record of the rehearsal's client id.
 // Workers run compiled JS: `npm run build` first. Seeded; async-park; no timing assertions.
 import { afterEach, describe, expect, it } from 'vitest';
 import { countersSpec, ShmMap } from '../../src/shm/layout.js';
@@ -46,6 +48,11 @@ import {
   type WireMessage,
 } from '../../src/wire/index.js';
 import { attachLog, until, type EventLog } from './helpers.js';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readJournal } from '../../src/journal/reader.js';
+import { REHEARSAL_CLIENT_ID } from '../../src/actors/executor-rehearsal.js';
 
 const EXECUTOR = compiledModule('src/actors/executor.ts');
 const VENUE_ID = 1;
@@ -67,6 +74,10 @@ class Placements {
   }
   count(cid: string): number {
     return this.seen.get(cid)?.size ?? 0;
+  }
+  /** Every client order id the venue saw placed. */
+  ids(): string[] {
+    return [...this.seen.keys()];
   }
   max(): number {
     let m = 0;
@@ -370,6 +381,32 @@ describe('executor actor', () => {
     expect(placements.count(a)).toBe(0);
     expect(placements.count(b)).toBe(0);
     expect(placements.count(c)).toBe(1);
+  });
+
+  it('rehearses its order path between orders: scratch file only, never the venue, the reports or the intent stream', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xmc-exec-rehearse-'));
+    try {
+      const { engine, sup, placements, state, ask, lots } = await rig(77, { journalDir: dir, rehearseMs: 1 });
+      const warm = join(dir, 'intent-exec-31.warm');
+      // poll() runs once per park timeout (20 ms) when idle: every poll is due for a rehearsal
+      await until(() => state.word(EXEC_STATE.REHEARSALS) >= 10, 'ten rehearsals before the order', 30_000);
+      expect(existsSync(warm)).toBe(true);
+      const real = cid('rh', 1);
+      engine.order(real, Side.Buy, OrderType.Ioc, ask + 20, lots);
+      await engine.waitFor(real, (r) => r.kind === ReportKind.Fill, 'fill of the real order');
+      const after = state.word(EXEC_STATE.REHEARSALS);
+      await until(() => state.word(EXEC_STATE.REHEARSALS) >= after + 10, 'rehearsals go on after the order', 30_000);
+      engine.drain();
+      expect(placements.ids()).toEqual([real]);
+      expect(engine.reports.every((x) => x.r.clientOrderId === real)).toBe(true);
+      await sup.stop();
+      expect(existsSync(warm)).toBe(false);
+      const intents = readJournal(dir).entries.filter((e) => e.clientOrderId !== '');
+      expect(intents.map((e) => e.clientOrderId)).toEqual([real]);
+      expect(intents.map((e) => e.clientOrderId)).not.toContain(REHEARSAL_CLIENT_ID);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a restarted executor reports the orders it had taken as outcome unknown and never re-sends them', async () => {

@@ -23,6 +23,7 @@ describe('tick-to-order suite (tiny)', () => {
       pin: false,
       realtime: true,
       rehearseMs: null,
+      executorRehearseMs: null,
     };
     const raws: T2oCaseRaw[] = [];
     const report = await runTickToOrderSuite(runtimeInfo(), { config, onCase: (r) => raws.push(r), log: () => {} });
