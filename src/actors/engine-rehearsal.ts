@@ -6,8 +6,10 @@
 // after a previous run. The engine therefore rehearses, every `periodUs` (from its poll), the
 // work of a decision on the live books: the sizing walk of one pair (round robin, alternating
 // direction, with a threshold every book clears), the combo's pre-trade risk check, the
-// execution machine's start and order placement, the FlatBuffers encoding of the orders and of
-// their journal records, and the fills that end the combo (leader-follower: the follower too).
+// execution machine's start and order placement, the FlatBuffers encoding of the orders, of
+// their journal records and of the decision's record (the slowest record to build: every trigger
+// input and both books, as JSON), and the fills that end the combo (leader-follower: the follower
+// too).
 //
 // Isolation (the invariant): a rehearsal never reaches a ring, a venue, the journal, the engine's
 // counters, its combo ids or any state a real decision reads. It uses its own RiskEngine (no
@@ -62,6 +64,8 @@ export interface RehearsalDeps {
   comboRequest(k: number, s: SizingResult, comboId: number): ComboRequest;
   /** Encodes an order and its journal record into the engine's scratch encoder; writes nothing. */
   encodeOrder(c: Readonly<NewOrderCmd>): void;
+  /** Encodes the Decision journal record of pair k (the evaluator's last result) likewise. */
+  encodeDecision(k: number, comboId: number, qtyLots: number): void;
 }
 
 export class DecisionRehearsal {
@@ -135,6 +139,7 @@ export class DecisionRehearsal {
     this.risk.checkCombo(nowUs, d.cc);
     const id = this.nextCombo++;
     this.exec.start(nowUs, d.comboRequest(k, s, id));
+    d.encodeDecision(k, id, s.lotsA);
     // fill every order the combo sends until it ends
     const rep = this.rep;
     for (let n = 0; n < MAX_FILLS && this.pendingIds.length > 0; n++) {

@@ -64,6 +64,7 @@ import {
   newEnvelopeHead,
   newStageTimes,
   WireEncoder,
+  type AuditRecordInput,
   type BalanceValue,
   type CancelValue,
   type LinkStateValue,
@@ -466,6 +467,7 @@ export function createActor(raw: unknown): ActorBehaviour {
   });
 
   // ---- decision rehearsal (keeps the decision path warm; engine-rehearsal.ts) -------------------
+  const REHEARSED_CHECKS: DecisionDetail['checks'] = [{ name: 'rehearsal', passed: true }];
   const rehearseMs = p.rehearseMs ?? 1;
   const rehearsal =
     rehearseMs > 0
@@ -491,6 +493,10 @@ export function createActor(raw: unknown): ActorBehaviour {
               fillNewOrder(c);
               enc.auditRecord(head, audit.order(nv, head.times));
               enc.newOrder(head, nv);
+            },
+            // the decision's journal record, likewise
+            encodeDecision(k, comboId, qtyLots) {
+              enc.auditRecord(head, decisionInput(k, comboId, true, REHEARSED_CHECKS, qtyLots));
             },
           },
           rehearseMs * 1000,
@@ -561,6 +567,12 @@ export function createActor(raw: unknown): ActorBehaviour {
   }
 
   const decisionRecord = (k: number, comboId: number, acted: boolean, checks: DecisionDetail['checks'], qtyLots: number): void => {
+    journal(decisionInput(k, comboId, acted, checks, qtyLots));
+    st.bump(ES.DECISIONS);
+  };
+
+  /** The Decision journal record of pair k from the evaluator's last result and the tops now. */
+  function decisionInput(k: number, comboId: number, acted: boolean, checks: DecisionDetail['checks'], qtyLots: number): AuditRecordInput {
     const x = pairs[k]!;
     const r = evaluator.result;
     const book = (i: number) => ({ venue: tradables.get(i).venue, instrument: i, bidTicks: tops.bidTicks(i), bidLots: tops.bidLots(i), askTicks: tops.askTicks(i), askLots: tops.askLots(i), ageUs: now - tops.updatedUs(i) });
@@ -577,9 +589,8 @@ export function createActor(raw: unknown): ActorBehaviour {
       checks,
       qtyLots,
     };
-    journal(audit.decision(d, times));
-    st.bump(ES.DECISIONS);
-  };
+    return audit.decision(d, times);
+  }
 
   /** The pre-trade combo check of a sized decision on pair k (all but openPairs). */
   function fillComboCheck(k: number, s: SizingResult, r: TriggerResult): void {

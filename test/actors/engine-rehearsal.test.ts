@@ -35,6 +35,7 @@ function setup(pairIds: string[], over: Partial<RehearsalDeps> = {}) {
   });
   const before = books.map((b) => JSON.stringify([b.bids.count, b.asks.count, b.bids.bestPx(), b.asks.bestPx()]));
   const orders: NewOrderCmd[] = [];
+  const decisions: [number, number, number][] = [];
   const cc = new ComboCheck();
   const deps: RehearsalDeps = {
     pairs: m.pairs,
@@ -77,15 +78,16 @@ function setup(pairIds: string[], over: Partial<RehearsalDeps> = {}) {
       };
     },
     encodeOrder: (c) => void orders.push({ ...c }),
+    encodeDecision: (k, comboId, qtyLots) => void decisions.push([k, comboId, qtyLots]),
     ...over,
   };
   const unchanged = () => books.map((b) => JSON.stringify([b.bids.count, b.asks.count, b.bids.bestPx(), b.asks.bestPx()])).every((s, i) => s === before[i]);
-  return { m, deps, orders, unchanged };
+  return { m, deps, orders, decisions, unchanged };
 }
 
 describe('decision rehearsal', () => {
   it('runs whole decisions on the live books, once per period, ending every combo', () => {
-    const { deps, orders, unchanged } = setup(['btc-spot-cross', 'btc-basis-okx']);
+    const { deps, orders, decisions, unchanged } = setup(['btc-spot-cross', 'btc-basis-okx']);
     const r = new DecisionRehearsal(deps, 1000);
     expect(r.poll(0)).toBe(true); // pair 0: concurrent, both legs
     expect(r.poll(500)).toBe(false); // within the period
@@ -99,6 +101,9 @@ describe('decision rehearsal', () => {
       [3, 0, 'sell'], [3, 1, 'buy'], // pair 0 again: the other direction
     ]);
     expect(orders.every((o) => o.clientOrderId.startsWith('rehearsal') && o.qtyLots > 0 && o.priceTicks > 0)).toBe(true);
+    // one decision record per rehearsed combo, sized as its leg A
+    expect(decisions.map(([k, id]) => [k, id])).toEqual([[0, 1], [1, 2], [0, 3]]);
+    expect(decisions.map(([, id, lots]) => lots)).toEqual([1, 2, 3].map((id) => orders.find((o) => o.comboId === id && o.leg === 0)!.qtyLots));
     expect(unchanged()).toBe(true);
   });
 
