@@ -201,6 +201,8 @@ interface Run {
   /** One iteration: drain inbound rings, poll, heartbeat. Returns the work done. */
   readonly iterate: () => number;
   readonly hasWork: () => boolean;
+  /** A frame is waiting in an inbound ring. */
+  readonly framesPending: () => boolean;
   readonly stopRequested: () => boolean;
   readonly stats: { frames: number; iterations: number };
 }
@@ -216,11 +218,11 @@ function buildRun(boot: ActorBoot, map: ShmMap, ctl: ActorControl, pin: PinRepor
   const stopIdx = base + CTL.STOP;
   const stopRequested = (): boolean => selfStop || Atomics.load(i32, stopIdx) !== 0;
   const nIn = inbound.length;
-  const hasWork = (): boolean => {
-    if (selfStop || Atomics.load(i32, stopIdx) !== 0) return true;
+  const framesPending = (): boolean => {
     for (let i = 0; i < nIn; i++) if (inbound[i]!.available()) return true;
     return false;
   };
+  const hasWork = (): boolean => selfStop || Atomics.load(i32, stopIdx) !== 0 || framesPending();
 
   const ctx: ActorContext = makeActorContext(
     boot,
@@ -279,7 +281,7 @@ function buildRun(boot: ActorBoot, map: ShmMap, ctl: ActorControl, pin: PinRepor
     return work;
   };
 
-  return { ctx, waiter, iterate, hasWork, stopRequested, stats };
+  return { ctx, waiter, iterate, hasWork, framesPending, stopRequested, stats };
 }
 
 // ------------------------------------------------------------------------------------ rehearsal
@@ -371,7 +373,8 @@ async function main(boot: ActorBoot): Promise<void> {
   Atomics.add(i32, base + CTL.STARTS, 1);
   Atomics.store(i32, base + CTL.STATE, ACTOR_STATE.RUNNING);
   const run = buildRun(boot, map, ctl, pin, roles, behaviour);
-  const { ctx, waiter, iterate, hasWork, stopRequested, stats } = run;
+  const { ctx, waiter, iterate, hasWork, framesPending, stopRequested, stats } = run;
+  const drainOnStop = boot.drainOnStop === true;
 
   try {
     if (behaviour.onStart) await behaviour.onStart(ctx);
@@ -391,6 +394,7 @@ async function main(boot: ActorBoot): Promise<void> {
           if (!waiter.waitFor(hasWork)) Atomics.add(i32, hbIdx, 1);
         }
       }
+      if (drainOnStop) while (framesPending()) iterate();
     } catch (err) {
       fence(err);
     }
@@ -404,7 +408,7 @@ async function main(boot: ActorBoot): Promise<void> {
     tick();
   };
   const tick = (): void => {
-    if (stopRequested()) {
+    if (stopRequested() && !(drainOnStop && framesPending())) {
       void finish();
       return;
     }

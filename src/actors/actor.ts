@@ -15,7 +15,8 @@
 //    doorbell (every inbound ring rings it) for at most `parkTimeoutMs`, so the heartbeat keeps
 //    moving while idle;
 //  - the STOP word (or ctx.stop()) is checked between iterations: the current batch is finished
-//    and released, onStop() runs, the worker reports `stopped` and exits with code 0.
+//    and released (with `drainOnStop`, every inbound ring is then drained), onStop() runs, the
+//    worker reports `stopped` and exits with code 0.
 //  - an exception escaping the behaviour once the worker holds its ring roles (onStart, onFrame,
 //    onBatchEnd, poll, onStop, or any callback: uncaughtException / unhandledRejection) FENCES
 //    the worker: no behaviour code runs again, the batch in progress is not released, and the
@@ -94,6 +95,8 @@ export interface ActorBoot {
   readonly parkTimeoutMs: number;
   readonly spinIterations?: number;
   readonly batch: number;
+  /** ActorSpec.drainOnStop. */
+  readonly drainOnStop?: boolean;
   readonly params: unknown;
   /** Warm spare: boot to ready, then park until TAKEOVER == generation. */
   readonly spare: boolean;
@@ -138,6 +141,14 @@ export interface ActorSpec {
   readonly spinIterations?: number;
   /** Max frames taken from one inbound ring per iteration before release. Default 256. */
   readonly batch?: number;
+  /**
+   * Graceful stop of a consumer (ring transport): after the STOP word, keep iterating until every
+   * inbound ring is empty, then onStop(). With its producers stopped first (the supervisor stops
+   * children in reverse start order), nothing they published is left unconsumed. Bounded by the
+   * supervisor's stop timeout (then the worker is terminated). Default false: the current batch
+   * is finished and released, and what else is in the rings stays there.
+   */
+  readonly drainOnStop?: boolean;
   readonly params?: unknown;
   readonly resourceLimits?: ResourceLimits;
   /**

@@ -752,6 +752,7 @@ export class Supervisor {
       parkTimeoutMs: s.parkTimeoutMs ?? 50,
       ...(s.spinIterations === undefined ? {} : { spinIterations: s.spinIterations }),
       batch: s.batch ?? 256,
+      ...(s.drainOnStop === true ? { drainOnStop: true } : {}),
       params: s.params ?? null,
       spare,
       generation,

@@ -116,6 +116,8 @@ export async function startDemoTopology(opts: DemoTopologyOptions = {}): Promise
           inbound: [DEMO_RING],
           cpu: cpus[1],
           wait: opts.wait ?? 'park',
+          // a clean stop stops the feed first; the engine then consumes all it published
+          drainOnStop: true,
           params: { stats: DEMO_STATS },
           warmSpare,
         },

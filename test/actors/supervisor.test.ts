@@ -1,10 +1,11 @@
 // The supervisor with real worker threads: strategies restart exactly the right siblings,
 // restart types, exit reasons (crash, error, oom, normal), intensity and escalation through
 // nested supervisors up to the root giving up (everything stopped), the bootstrap-failure rule
-// (no respawn loop), hang detection, graceful stop and warm spares. All actors park; the tests
-// wait for events with generous timeouts and never assert durations.
+// (no respawn loop), hang detection, graceful stop (with and without draining) and warm spares.
+// All actors park; the tests wait for events with generous timeouts and never assert durations.
 import { describe, expect, it } from 'vitest';
 import { countersSpec, ShmMap } from '../../src/shm/layout.js';
+import { ringStats } from '../../src/shm/ring.js';
 import { compiledModule } from '../../src/paths.js';
 import { createSharedMemory } from '../../src/actors/topology.js';
 import { ACTOR_STATE, CTL } from '../../src/actors/control.js';
@@ -197,6 +198,49 @@ describe('supervisor with real workers: restart types and exit reasons', () => {
     expect(await sup.done).toEqual({ kind: 'stopped' });
     expect(log.of('shutdown')).toHaveLength(1);
     expect(log.of('exited')).toHaveLength(0);
+  });
+});
+
+describe('supervisor with real workers: drain on stop', () => {
+  // The consumer holds frame 10 until the stop is requested, so when the stop reaches it the
+  // producer (stopped first: reverse start order) has committed every frame and 289 are waiting.
+  const run = async (wait: 'park' | 'async-park', drainOnStop: boolean): Promise<{ next: number; gaps: number; bad: number; committed: number }> => {
+    const total = 300;
+    const sab = createSharedMemory(['prod', 'cons'], [{ name: 'data', capacity: 64 * 1024, consumer: 'cons' }], [countersSpec('test.state', W.SEEN + total)]);
+    const map = ShmMap.attach(sab);
+    const st = new Int32Array(sab);
+    const base = map.region('test.state', 'counters').offset >> 2;
+    const word = (w: number): number => Atomics.load(st, base + w);
+    const sup = new Supervisor(
+      {
+        name: 'root',
+        intensity: 5,
+        periodMs: 60_000,
+        backoff: { baseMs: 0 },
+        children: [
+          { id: 'cons', module: CONSUMER, inbound: ['data'], wait, parkTimeoutMs: 20, batch: 1, drainOnStop, params: { state: 'test.state', crashAt: [], crashMode: 'exit', holdAt: 10 } },
+          { id: 'prod', module: PRODUCER, outbound: ['data'], wait: 'park', parkTimeoutMs: 20, params: { total, state: 'test.state', crashWord: 8, crashAt: [], crashMode: 'exit', burst: 64 } },
+        ],
+      },
+      { sab, seed: 5 },
+    );
+    await sup.start();
+    await until(() => word(W.HELD) === 1 && ringStats(map, 'data').committedFrames === total, 'frame 10 held, every frame committed');
+    await sup.stop();
+    expect(await sup.done).toEqual({ kind: 'stopped' });
+    return { next: word(W.NEXT), gaps: word(W.GAPS), bad: word(W.BAD), committed: ringStats(map, 'data').committedFrames };
+  };
+
+  it('with drainOnStop a consumer takes every frame left in its ring before it stops (park and async-park)', async () => {
+    for (const wait of ['park', 'async-park'] as const) {
+      const r = await run(wait, true);
+      expect(r).toEqual({ next: 300, gaps: 0, bad: 0, committed: 300 });
+    }
+  });
+
+  it('without it the stop ends after the current batch and the rest stays in the ring', async () => {
+    const r = await run('park', false);
+    expect(r).toEqual({ next: 11, gaps: 0, bad: 0, committed: 300 });
   });
 });
 
