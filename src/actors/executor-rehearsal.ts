@@ -8,15 +8,16 @@
 // executor, against 4-8 us for the same intent write done back to back. The executor therefore
 // rehearses, every `periodUs` (from its poll), the same steps on a template NewOrder frame that
 // never goes anywhere: reading the frame into an order (the executor's own function), building
-// the venue intent and the journal value, and IntentLog.rehearse: the same encoders, the same
-// record framing and checksum, and a positioned write(2) to the intent stream's scratch file
-// (`<stream>.warm`, never read).
+// the venue intent and the journal value, IntentLog.rehearse (the same encoders, the same record
+// framing and checksum, and a positioned write(2) to the intent stream's scratch file
+// `<stream>.warm`, never read), and, once the channel is ready, the venue client's request for it
+// (OrderClient.rehearsePlace: parameters, body and per-request signature; nothing sent).
 //
 // Isolation (the invariant): a rehearsal never reaches a venue, a ring, the intent stream, the
 // order table or a counter the real path reads; its template frame is its own copy. Any
 // exception stops the rehearsals for good (`failed` says why): warming is an optimisation, never
 // a risk. What is not rehearsed: taking the ring slot (shared-memory state a restart recovers
-// from) and the venue client's request (signing and the socket write).
+// from), the venue client's rate budget and pending-request table, and the socket write.
 import { FrameView, newEnvelopeHead, OrderType, Side, WireEncoder } from '../wire/index.js';
 
 /** Client order id of the template order (alphanumeric, as every venue accepts; never sent). */

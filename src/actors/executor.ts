@@ -459,11 +459,14 @@ export function createActor(raw: unknown): ActorBehaviour {
           const m = v.newOrder();
           const o = orderFrom(v, m.clientOrderId() ?? '');
           const type = ORDER_TYPE[m.orderType()]!;
-          if (o.instrument < 0 || intentOf(m, o, type).qtyLots !== o.qtyLots) throw new Error('template order does not map to an intent');
+          const intent = intentOf(m, o, type);
+          if (o.instrument < 0 || intent.qtyLots !== o.qtyLots) throw new Error('template order does not map to an intent');
           if (intents !== null) {
             fillIntentValue(warmIv, m, o);
             intents.rehearse(warmIv, o.times);
           }
+          // the venue client's request, built (and signed) but never sent
+          if (ready && !channel.rehearsePlace(o.instrument, intent)) throw new Error(`the ${p.channel.venue} client cannot build the template order`);
         })
       : null;
   let rehearsalFailNoted = false;

@@ -178,6 +178,10 @@ export class OrderChannel implements OrderClient {
     if (d !== null) this.onDecision(d);
   }
 
+  rehearsePlace(instrument: number, intent: OrderIntent): boolean {
+    return this.endpoints[this.policy.active]!.client.rehearsePlace(instrument, intent);
+  }
+
   async place(instrument: number, intent: OrderIntent): Promise<OrderOutcome> {
     const i = this.policy.active;
     const t0 = this.clockMs();

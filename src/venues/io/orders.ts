@@ -38,6 +38,13 @@ export interface OrderClient {
    * OKX: expTime). After that, "order not found" proves it was never placed.
    */
   readonly requestValidityMs: number;
+  /**
+   * Builds the placement request of `intent` as place() would (parameters, body, and the
+   * signature where the venue signs each request) and drops it: nothing is sent, and no request
+   * id, rate budget or counter is used. Returns whether it built. Keeps that path warm between
+   * orders (src/actors/executor-rehearsal.ts).
+   */
+  rehearsePlace(instrument: number, intent: OrderIntent): boolean;
   close(): Promise<void>;
 }
 
@@ -61,6 +68,9 @@ export interface ResolveOptions {
   readonly observed?: () => VenueOrderReport | null;
   readonly sleep?: (ms: number) => Promise<void>;
 }
+
+/** Request id of a rehearsed placement (OrderClient.rehearsePlace): built, never sent. */
+export const REHEARSAL_REQUEST_ID = 'rehearsal';
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -7,7 +7,8 @@
 //   exactly one placement. A 5xx that was NOT executed resolves to 'not_placed' once the
 //   request's validity window has passed (still no placement);
 // - rate limit: a 429 with Retry-After blocks the budget: the next order is refused locally
-//   without reaching the venue, and goes through after the Retry-After.
+//   without reaching the venue, and goes through after the Retry-After;
+// - rehearsePlace builds a placement and sends nothing (the venue never learns its client id).
 // Seeded, generous waits, no timing assertions.
 import { afterEach, describe, expect, it } from 'vitest';
 import { InstrumentTable } from '../../../src/core/instrument.js';
@@ -89,6 +90,11 @@ function intents(venue: SimVenueHandle, table: InstrumentTable, i: number, cid: 
 /** The shared round trip: ack + query + cancel of a resting order, fill of an IOC. */
 async function roundTrip(client: OrderClient, reports: Reports, venue: SimVenueHandle, table: InstrumentTable, i: number, cid: (n: number) => string): Promise<void> {
   const { rest, ioc } = intents(venue, table, i, cid);
+  // a rehearsal builds (and signs) the request and sends nothing: a marketable IOC rehearsed
+  // never trades and the venue never hears of its client id; a request that cannot be built says so
+  const warm: OrderIntent = { ...ioc, clientOrderId: cid(9) };
+  for (let k = 0; k < 3; k++) expect(client.rehearsePlace(i, warm)).toBe(true);
+  expect(client.rehearsePlace(i, { ...warm, clientOrderId: 'not a valid id!' })).toBe(false);
   const placed = await client.place(i, rest);
   expect(placed.ok, JSON.stringify(placed)).toBe(true);
   if (!placed.ok) return;
@@ -121,6 +127,9 @@ async function roundTrip(client: OrderClient, reports: Reports, venue: SimVenueH
   const nf = await client.query(i, cid(7));
   expect(nf.found).toBe(false);
   if (!nf.found) expect(nf.error.code).toBe('ORDER_NOT_FOUND');
+  const nw = await client.query(i, warm.clientOrderId);
+  expect(nw.found).toBe(false);
+  expect(reports.of(warm.clientOrderId)).toEqual([]);
 }
 
 /** Market and FOK orders fill; a post-only order that would take is refused (Binance) or bounced (OKX). */

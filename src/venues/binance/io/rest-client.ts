@@ -157,6 +157,15 @@ export class BinanceRestClient implements OrderClient {
 
   // ---- orders (OrderClient) ------------------------------------------------------------------
 
+  rehearsePlace(instrument: number, intent: OrderIntent): boolean {
+    try {
+      restNewOrder(this.profile, this.credentials(), this.table.get(instrument), intent, this.sign(), this.newOrderOpts);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async place(instrument: number, intent: OrderIntent): Promise<OrderOutcome> {
     const ins = this.table.get(instrument);
     let req: RestRequest;

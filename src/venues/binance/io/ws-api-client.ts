@@ -18,7 +18,7 @@
 import type { InstrumentTable } from '../../../core/instrument.js';
 import type { OrderIntent, VenueBalanceUpdate, VenueErrorInfo, VenueOrderReport } from '../../types.js';
 import { Backoff } from '../../io/backoff.js';
-import { garbledInfo, localRateLimitInfo, notSentInfo, type OrderClient, type OrderOutcome, type QueryOutcome } from '../../io/orders.js';
+import { REHEARSAL_REQUEST_ID, garbledInfo, localRateLimitInfo, notSentInfo, type OrderClient, type OrderOutcome, type QueryOutcome } from '../../io/orders.js';
 import { PendingAnswers } from '../../io/pending.js';
 import { WsLink, type WsLinkOptions, type WsLinkState } from '../../io/ws-link.js';
 import { mapBinanceAccountPosition } from '../balances.js';
@@ -246,6 +246,15 @@ export class BinanceWsApiClient implements OrderClient {
   }
 
   // ---- OrderClient ----------------------------------------------------------------------------
+
+  rehearsePlace(instrument: number, intent: OrderIntent): boolean {
+    try {
+      wsApiNewOrder(binanceProfile(this.venue), this.creds, REHEARSAL_REQUEST_ID, this.table.get(instrument), intent, this.sign(), this.newOrderOpts);
+      return true;
+    } catch {
+      return false;
+    }
+  }
 
   async place(instrument: number, intent: OrderIntent): Promise<OrderOutcome> {
     const ins = this.table.get(instrument);

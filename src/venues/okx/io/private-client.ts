@@ -22,7 +22,7 @@
 // - Private frames are few: they are decoded and JSON.parse'd (not the market hot path).
 import type { InstrumentTable } from '../../../core/instrument.js';
 import type { OrderIntent, VenueBalanceUpdate, VenueErrorInfo, VenueOrderReport } from '../../types.js';
-import { localRateLimitInfo, notSentInfo, requestReport, type OrderClient, type OrderOutcome, type QueryOutcome } from '../../io/orders.js';
+import { REHEARSAL_REQUEST_ID, localRateLimitInfo, notSentInfo, requestReport, type OrderClient, type OrderOutcome, type QueryOutcome } from '../../io/orders.js';
 import { PendingAnswers } from '../../io/pending.js';
 import { WsLink, type WsLinkOptions, type WsLinkState } from '../../io/ws-link.js';
 import { mapOkxAccountPush } from '../balances.js';
@@ -272,6 +272,21 @@ export class OkxPrivateClient implements OrderClient {
 
   // ---- OrderClient ----------------------------------------------------------------------------
 
+  /** The `op: order` request of `params` (with the instrument's instIdCode when configured). */
+  private placeRequest(symbol: string, params: OkxOrderParams, id: string): ReturnType<typeof okxPlaceOrderWs> {
+    const code = this.opts.instIdCodes?.get(symbol);
+    return okxPlaceOrderWs(code === undefined ? params : { ...params, instIdCode: code }, id);
+  }
+
+  rehearsePlace(instrument: number, intent: OrderIntent): boolean {
+    try {
+      const params = okxOrderParams(this.table, instrument, intent, this.opts.derivativesTdMode ?? 'cross');
+      return this.placeRequest(this.table.get(instrument).symbol, params, REHEARSAL_REQUEST_ID).ok;
+    } catch {
+      return false;
+    }
+  }
+
   async place(instrument: number, intent: OrderIntent): Promise<OrderOutcome> {
     const ins = this.table.get(instrument);
     const fail = (error: VenueErrorInfo): OrderOutcome => ({
@@ -285,8 +300,7 @@ export class OkxPrivateClient implements OrderClient {
     } catch (err) {
       return fail({ code: 'INVALID_ORDER', retryable: false, outcome: 'known', venueCode: 'BUILD', message: err instanceof Error ? err.message : String(err) });
     }
-    const code = this.opts.instIdCodes?.get(ins.symbol);
-    const built = okxPlaceOrderWs(code === undefined ? params : { ...params, instIdCode: code }, this.newId());
+    const built = this.placeRequest(ins.symbol, params, this.newId());
     if (!built.ok) return fail({ code: 'INVALID_ORDER', retryable: false, outcome: 'known', venueCode: 'BUILD', message: built.reason });
     const wait = this.rest.budget.tryAcquire('place', ins.symbol, this.wall());
     if (wait > 0) {

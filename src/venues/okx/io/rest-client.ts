@@ -162,6 +162,14 @@ export class OkxRestClient implements OrderClient {
 
   // ---- OrderClient ----------------------------------------------------------------------------
 
+  rehearsePlace(instrument: number, intent: OrderIntent): boolean {
+    try {
+      return okxPlaceOrderRest(okxOrderParams(this.table, instrument, intent, this.tdMode)).ok;
+    } catch {
+      return false;
+    }
+  }
+
   async place(instrument: number, intent: OrderIntent): Promise<OrderOutcome> {
     const ins = this.table.get(instrument);
     const fail = (error: VenueErrorInfo): OrderOutcome => ({
