@@ -111,7 +111,8 @@ export interface ExecutorParams {
   /**
    * Period of the order-path rehearsal that keeps the path from a NewOrder frame to the venue
    * client warm between orders (executor-rehearsal.ts), ms. Default 1; 0 = off. Rehearsals run
-   * from poll(): run the actor with a park timeout no longer than this.
+   * from poll(), never within this period after a real order was taken: run the actor with a
+   * park timeout no longer than this.
    */
   readonly rehearseMs?: number;
   /** Assets whose balances are reported to the engine (Balance frames). Absent: none. */
@@ -470,6 +471,8 @@ export function createActor(raw: unknown): ActorBehaviour {
         })
       : null;
   let rehearsalFailNoted = false;
+  /** When the last NewOrder was taken (nowUs): no rehearsal within a period after it. */
+  let lastOrderUs = -Infinity;
 
   const placeOrder = async (slot: number): Promise<void> => {
     const v = slotView.at(st.frameOffset(slot));
@@ -477,6 +480,7 @@ export function createActor(raw: unknown): ActorBehaviour {
     const cid = m.clientOrderId() ?? '';
     const o = orderOf(v);
     counters.orders++;
+    lastOrderUs = nowUs();
     if (o === null) {
       baseReport(rv, orders.get(cid) ?? null, cid, p.venueId, ReportKind.Reject, ReportOrigin.Stream);
       rv.reason = ReasonCode.DuplicateClientOrderId;
@@ -649,8 +653,10 @@ export function createActor(raw: unknown): ActorBehaviour {
     poll(): number {
       let work = 0;
       if (intents !== null && intents.tick()) work++; // group fdatasync of intents
-      if (rehearsal !== null && !stopping) {
-        if (rehearsal.poll(nowUs())) st.add(EXEC_STATE.REHEARSALS);
+      // not right behind a real order: its request is still being handed over on this cpu
+      const t = nowUs();
+      if (rehearsal !== null && !stopping && t - lastOrderUs >= rehearseMs * 1000) {
+        if (rehearsal.poll(t)) st.add(EXEC_STATE.REHEARSALS);
         else if (rehearsal.failed !== null && !rehearsalFailNoted) {
           rehearsalFailNoted = true;
           ctx.report({ executor: p.linkId, rehearsalStopped: rehearsal.failed });
