@@ -43,7 +43,6 @@ import {
   LinkChannel,
   LinkRole,
   LinkStatus,
-  NewOrder,
   OrderType,
   ReasonCode,
   ReportKind,
@@ -55,6 +54,7 @@ import {
   threadEncoder,
   type BalanceValue,
   type LinkStateValue,
+  type NewOrder,
   type NewOrderValue,
   type OrderReportValue,
   type StageTimesValue,
@@ -418,9 +418,8 @@ export function createActor(raw: unknown): ActorBehaviour {
     };
   };
 
-  /** Registers the order of the NewOrder frame under `v`; null when its cid is in use. */
-  const orderOf = (v: FrameView): Order | null => {
-    const cid = v.newOrder().clientOrderId() ?? '';
+  /** Registers the order of the NewOrder frame under `v` (client id `cid`); null when `cid` is in use. */
+  const orderOf = (v: FrameView, cid: string): Order | null => {
     if (orders.has(cid)) return null;
     const o = orderFrom(v, cid);
     orders.set(cid, o);
@@ -478,7 +477,7 @@ export function createActor(raw: unknown): ActorBehaviour {
     const v = slotView.at(st.frameOffset(slot));
     const m = v.newOrder();
     const cid = m.clientOrderId() ?? '';
-    const o = orderOf(v);
+    const o = orderOf(v, cid);
     counters.orders++;
     lastOrderUs = nowUs();
     if (o === null) {
@@ -589,7 +588,7 @@ export function createActor(raw: unknown): ActorBehaviour {
   const recoverOrder = (slot: number): void => {
     const v = slotView.at(st.frameOffset(slot));
     const cid = v.newOrder().clientOrderId() ?? '';
-    const o = orderOf(v) ?? orders.get(cid)!;
+    const o = orderOf(v, cid) ?? orders.get(cid)!;
     baseReport(rv, o, cid, p.venueId, ReportKind.OutcomeUnknown, ReportOrigin.Stream);
     rv.reason = ReasonCode.Disconnected;
     emit(o.times);
