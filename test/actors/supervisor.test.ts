@@ -201,29 +201,44 @@ describe('supervisor with real workers: restart types and exit reasons', () => {
   });
 });
 
+/**
+ * A seq-producer -> seq-consumer pair over ring `data` (seq-consumer.ts checks every frame in the
+ * test region); `cons` / `prod` override the children's specs and params.
+ */
+function seqPair(
+  total: number,
+  capacity: number,
+  intensity: number,
+  cons: Partial<ActorChildSpec> & { params?: object },
+  prod: Partial<ActorChildSpec> & { params?: object },
+): { sup: Supervisor; map: ShmMap; word: (w: number) => number; st: Int32Array; base: number } {
+  const sab = createSharedMemory(['prod', 'cons'], [{ name: 'data', capacity, consumer: 'cons' }], [countersSpec('test.state', W.SEEN + total)]);
+  const map = ShmMap.attach(sab);
+  const st = new Int32Array(sab);
+  const base = map.region('test.state', 'counters').offset >> 2;
+  const word = (w: number): number => Atomics.load(st, base + w);
+  const sup = new Supervisor(
+    {
+      name: 'root',
+      intensity,
+      periodMs: 60_000,
+      backoff: { baseMs: 0 },
+      children: [
+        { id: 'cons', module: CONSUMER, inbound: ['data'], wait: 'park', parkTimeoutMs: 20, ...cons, params: { state: 'test.state', crashAt: [], crashMode: 'exit', ...cons.params } },
+        { id: 'prod', module: PRODUCER, outbound: ['data'], wait: 'park', parkTimeoutMs: 20, ...prod, params: { total, state: 'test.state', crashWord: 8, crashAt: [], crashMode: 'exit', burst: 64, ...prod.params } },
+      ],
+    },
+    { sab, seed: 5 },
+  );
+  return { sup, map, word, st, base };
+}
+
 describe('supervisor with real workers: drain on stop', () => {
   // The consumer holds frame 10 until the stop is requested, so when the stop reaches it the
   // producer (stopped first: reverse start order) has committed every frame and 289 are waiting.
   const run = async (wait: 'park' | 'async-park', drainOnStop: boolean): Promise<{ next: number; gaps: number; bad: number; committed: number }> => {
     const total = 300;
-    const sab = createSharedMemory(['prod', 'cons'], [{ name: 'data', capacity: 64 * 1024, consumer: 'cons' }], [countersSpec('test.state', W.SEEN + total)]);
-    const map = ShmMap.attach(sab);
-    const st = new Int32Array(sab);
-    const base = map.region('test.state', 'counters').offset >> 2;
-    const word = (w: number): number => Atomics.load(st, base + w);
-    const sup = new Supervisor(
-      {
-        name: 'root',
-        intensity: 5,
-        periodMs: 60_000,
-        backoff: { baseMs: 0 },
-        children: [
-          { id: 'cons', module: CONSUMER, inbound: ['data'], wait, parkTimeoutMs: 20, batch: 1, drainOnStop, params: { state: 'test.state', crashAt: [], crashMode: 'exit', holdAt: 10 } },
-          { id: 'prod', module: PRODUCER, outbound: ['data'], wait: 'park', parkTimeoutMs: 20, params: { total, state: 'test.state', crashWord: 8, crashAt: [], crashMode: 'exit', burst: 64 } },
-        ],
-      },
-      { sab, seed: 5 },
-    );
+    const { sup, map, word } = seqPair(total, 64 * 1024, 5, { wait, batch: 1, drainOnStop, params: { holdAt: 10 } }, {});
     await sup.start();
     await until(() => word(W.HELD) === 1 && ringStats(map, 'data').committedFrames === total, 'frame 10 held, every frame committed');
     await sup.stop();
@@ -463,23 +478,7 @@ describe('supervisor with real workers: hangs and warm spares', () => {
 
   it('warm spares keep exactly-once through producer and consumer crashes', async () => {
     const total = 40_000;
-    const sab = createSharedMemory(['prod', 'cons'], [{ name: 'data', capacity: 4096, consumer: 'cons' }], [countersSpec('test.state', W.SEEN + total)]);
-    const st = new Int32Array(sab);
-    const base = ShmMap.attach(sab).region('test.state', 'counters').offset >> 2;
-    const word = (w: number): number => Atomics.load(st, base + w);
-    const sup = new Supervisor(
-      {
-        name: 'root',
-        intensity: 20,
-        periodMs: 60_000,
-        backoff: { baseMs: 0 },
-        children: [
-          { id: 'cons', module: CONSUMER, inbound: ['data'], wait: 'park', parkTimeoutMs: 20, batch: 64, warmSpare: true, params: { state: 'test.state', crashAt: [], crashMode: 'exit' } },
-          { id: 'prod', module: PRODUCER, outbound: ['data'], wait: 'async-park', parkTimeoutMs: 20, warmSpare: true, params: { total, state: 'test.state', crashWord: 8, crashAt: [], crashMode: 'exit', burst: 64 } },
-        ],
-      },
-      { sab, seed: 5 },
-    );
+    const { sup, word, st, base } = seqPair(total, 4096, 20, { batch: 64, warmSpare: true }, { wait: 'async-park', warmSpare: true });
     const log = attachLog(sup);
     await sup.start();
     for (let k = 1; k <= 4; k++) {
