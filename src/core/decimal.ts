@@ -18,6 +18,8 @@
 // - Accepted syntax: optional '-' or '+', digits with at most one '.', at least one digit,
 //   optional exponent 'e'/'E' with optional sign (bounded to +-400). No spaces, no hex, no 'NaN'.
 //   A negative zero parses as 0.
+// - `plainUnits` (parsers' inline fast path for quoted plain decimals) returns either exactly what
+//   `scanUntil` would, or PLAIN_OTHER and leaves the number to it.
 
 /** Error codes set in `DecimalScale.lastError` (0 = none). */
 export const DecimalError = {
@@ -481,4 +483,50 @@ export function decimalScale(step: string): DecimalScale {
     scaleCache.set(step, s);
   }
   return s;
+}
+
+/** plainUnits: not a number of the plain form (the caller hands it to DecimalScale.scanUntil). */
+export const PLAIN_OTHER = -1;
+/** plainUnits: index of the closing quote after the last value it converted. */
+export let plainStop = 0;
+
+/**
+ * Parsers' fast path for the numbers venues send inside JSON strings: digits with at most one
+ * '.', at most 15 digits, closed by a '"', on a scale whose step is 1 x 10^-decimals (tick
+ * '0.1', lot '0.00000001'; `DecimalScale.decimals`, `.stepMantissa`). Returns the exact units,
+ * as DecimalScale.scanUntil would (fraction digits beyond the scale must be zeros), and sets
+ * `plainStop` to the quote; PLAIN_OTHER for anything else, valid or not, so that the caller's
+ * DecimalScale.scanUntil decides (the same value or the same error as without this path). A
+ * module function with no object state, so the optimising compiler can inline it into a
+ * parser's level loop.
+ */
+export function plainUnits(b: Uint8Array, start: number, end: number, decimals: number, stepMantissa: number): number {
+  if (stepMantissa !== 1) return PLAIN_OTHER;
+  let m = 0;
+  let digits = 0;
+  let frac = -1;
+  let i = start;
+  for (; i < end; i++) {
+    const d = b[i]! - 48;
+    if (d >= 0 && d <= 9) {
+      m = m * 10 + d;
+      digits++;
+      if (frac >= 0) frac++;
+    } else if (d === -2 && frac < 0) frac = 0; // '.'
+    else break;
+  }
+  if (i >= end || b[i] !== 0x22 || digits === 0 || digits > 15 || frac === 0) return PLAIN_OTHER;
+  const k = decimals - (frac < 0 ? 0 : frac);
+  if (k > 0) {
+    m *= POW10[k]!;
+    if (m > MAX_SAFE) return PLAIN_OTHER;
+  } else if (k < 0 && m !== 0) {
+    // zeros beyond the scale ('64000.01000000' on 0.01): m / p instead of m % p, as scanUntil
+    if (-k > 22) return PLAIN_OTHER;
+    const q = m / POW10[-k]!;
+    if (q !== Math.floor(q)) return PLAIN_OTHER;
+    m = q;
+  }
+  plainStop = i;
+  return m;
 }

@@ -4,7 +4,9 @@
 // falls back to the general path. These tests hold the fast paths to the general path: the same
 // frame pretty-printed (whitespace inside every level, so only the general path can take it)
 // must give the same result, valid or not, and valid frames must match an independent
-// expectation (JSON.parse + DecimalScale.toUnits on the strings).
+// expectation (JSON.parse + DecimalScale.toUnits on the strings). Numbers at the edges of the OKX
+// path's plain-decimal conversion (fractions longer than the scale, 15+ digits, 2^53, exponents,
+// signs, a step that is not 1 x 10^-n) are checked one by one against the general path.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecimalScale } from '../../src/core/decimal.js';
@@ -165,6 +167,31 @@ describe('OKX compact levels (converted while scanning)', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('converts the numbers at the edges of its plain-decimal form exactly as the general path does', () => {
+    const frameWith = (levels: string, inst: string): string =>
+      `{"arg":{"channel":"books","instId":"${inst}"},"action":"update","data":[{"asks":[],"bids":${levels},"ts":"1","checksum":0,"prevSeqId":1,"seqId":2}]}`;
+    const numbers = [
+      '.5', '1.', '0.', '.', '', '00064000.1', '64000.10', '64000.100', '0.000000010', '0.000000001', '0.00000001',
+      '123456789012345', '1234567890123456', '9007199254740991', '9007199254740993', '900719925474099.1', '1e3', '1E3',
+      '-1', '+1', '1.2.3', '64000.1 ', '0', '0.0', '5', '12.5', '12.50', '12.55',
+    ];
+    // tick 0.5 (step mantissa 5) and tick 0.1 / lot 1e-8 (mantissa 1)
+    const half = new InstrumentTable([OKX_SPEC, { ...OKX_SPEC, symbol: 'HALF-USDT', tickSize: '0.5', lotSize: '0.5' }]);
+    const fa = new OkxFrameParser(half);
+    const fb = new OkxFrameParser(half);
+    for (const inst of ['BTC-USDT', 'HALF-USDT']) {
+      for (const x of numbers) {
+        for (const lv of [`[["${x}","0.5","0","2"]]`, `[["64000.5","${x}","0","2"]]`]) {
+          const ka = fa.parse(bytes(frameWith(lv, inst)));
+          const kb = fb.parse(bytes(frameWith(lv.replaceAll('["', '[ "'), inst)));
+          expect(ka, `${inst} ${lv}`).toBe(kb);
+          expect(fa.error, `${inst} ${lv}`).toBe(fb.error);
+          if (ka === 'book') expect(levelsOf(fa.update), `${inst} ${lv}`).toEqual(levelsOf(fb.update));
+        }
+      }
+    }
   });
 
   it('reports the same errors as before for levels the fast path leaves to the general path', () => {

@@ -24,7 +24,7 @@
 // - The DepthUpdate is only meaningful after a 'book' result. It is filled in place: copy what
 //   you need before the next parse.
 import type { InstrumentTable } from '../../core/instrument.js';
-import { DecimalError, type DecimalScale } from '../../core/decimal.js';
+import { DecimalError, PLAIN_OTHER, plainStop, plainUnits, type DecimalScale } from '../../core/decimal.js';
 import { DepthUpdate } from '../types.js';
 import { JsonCursor, JsonError, ascii, bytesEqual } from './json-cursor.js';
 
@@ -713,9 +713,15 @@ export class OkxFrameParser implements OkxRawLevels {
     const convert = this.preInst >= 0 && tick !== null && lot !== null;
     // a number that ends right at the closing quote is converted in the same pass; anything
     // else is left unconverted (NaN) for finishBook and scanned as a plain string from there
-    if (convert && tick.scanUntil(b, p, end) && tick.stop < end && b[tick.stop] === 0x22) {
-      pxU = tick.units;
-      p = tick.stop;
+    if (convert) {
+      const u = plainUnits(b, p, end, tick.decimals, tick.stepMantissa);
+      if (u >= 0) {
+        pxU = u;
+        p = plainStop;
+      } else if (u === PLAIN_OTHER && tick.scanUntil(b, p, end) && tick.stop < end && b[tick.stop] === 0x22) {
+        pxU = tick.units;
+        p = tick.stop;
+      }
     }
     for (;;) {
       if (p >= end) return false;
@@ -729,9 +735,15 @@ export class OkxFrameParser implements OkxRawLevels {
     if (p + 1 >= end || b[p] !== 0x2c || b[p + 1] !== 0x22) return false;
     p += 2;
     const szS = p;
-    if (convert && lot.scanUntil(b, p, end) && lot.stop < end && b[lot.stop] === 0x22) {
-      szU = lot.units;
-      p = lot.stop;
+    if (convert) {
+      const u = plainUnits(b, p, end, lot.decimals, lot.stepMantissa);
+      if (u >= 0) {
+        szU = u;
+        p = plainStop;
+      } else if (u === PLAIN_OTHER && lot.scanUntil(b, p, end) && lot.stop < end && b[lot.stop] === 0x22) {
+        szU = lot.units;
+        p = lot.stop;
+      }
     }
     for (;;) {
       if (p >= end) return false;
