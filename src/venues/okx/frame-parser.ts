@@ -24,7 +24,7 @@
 // - The DepthUpdate is only meaningful after a 'book' result. It is filled in place: copy what
 //   you need before the next parse.
 import type { InstrumentTable } from '../../core/instrument.js';
-import { DecimalError, PLAIN_OTHER, plainStop, plainUnits, type DecimalScale } from '../../core/decimal.js';
+import { DecimalError, plainStop, plainUnits, type DecimalScale } from '../../core/decimal.js';
 import { DepthUpdate } from '../types.js';
 import { JsonCursor, JsonError, ascii, bytesEqual } from './json-cursor.js';
 
@@ -712,13 +712,15 @@ export class OkxFrameParser implements OkxRawLevels {
     const lot = this.preLot;
     const convert = this.preInst >= 0 && tick !== null && lot !== null;
     // a number that ends right at the closing quote is converted in the same pass; anything
-    // else is left unconverted (NaN) for finishBook and scanned as a plain string from there
+    // else is left unconverted (NaN) for finishBook and scanned as a plain string from there.
+    // (Price and size repeat this block on purpose: behind one helper function the parse took
+    // 40 935 instructions per update against 38 013 inline, callgrind.)
     if (convert) {
       const u = plainUnits(b, p, end, tick.decimals, tick.stepMantissa);
       if (u >= 0) {
         pxU = u;
         p = plainStop;
-      } else if (u === PLAIN_OTHER && tick.scanUntil(b, p, end) && tick.stop < end && b[tick.stop] === 0x22) {
+      } else if (tick.scanUntil(b, p, end) && tick.stop < end && b[tick.stop] === 0x22) {
         pxU = tick.units;
         p = tick.stop;
       }
@@ -740,7 +742,7 @@ export class OkxFrameParser implements OkxRawLevels {
       if (u >= 0) {
         szU = u;
         p = plainStop;
-      } else if (u === PLAIN_OTHER && lot.scanUntil(b, p, end) && lot.stop < end && b[lot.stop] === 0x22) {
+      } else if (lot.scanUntil(b, p, end) && lot.stop < end && b[lot.stop] === 0x22) {
         szU = lot.units;
         p = lot.stop;
       }
