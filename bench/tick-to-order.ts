@@ -43,7 +43,7 @@ import { rmSync } from 'node:fs';
 import { DEMO_RT_ENGINE, DEMO_RT_EXECUTOR, DEMO_RT_FEED, startDemo, type DemoHandle } from '../src/control/demo.js';
 import { nowUs } from '../src/actors/clock.js';
 import { pinCurrentThread, describePin } from '../src/actors/pinning.js';
-import { ES, buildEngineModel } from '../src/actors/engine.js';
+import { ENGINE_DEFAULT_REHEARSE_MS, ES, buildEngineModel } from '../src/actors/engine.js';
 import { EXECUTOR_DEFAULT_REHEARSE_MS } from '../src/actors/executor.js';
 import { Counters } from '../src/shm/counters.js';
 import { AuditKind } from '../src/wire/index.js';
@@ -456,7 +456,7 @@ export async function runTickToOrderSuite(runtime: RuntimeInfo, opts: T2oSuiteOp
   const c = cfg.cpus ?? { feeds: 0, engine: 1, executors: 1, journal: 0 };
   notes.push(`actors ${cfg.pin ? `pinned: feeds cpu ${c.feeds}, engine cpu ${c.engine}, executors cpu ${c.executors}, journal cpu ${c.journal}` : 'unpinned'} (wait strategies of xmc demo: feeds and executors async-park, engine and journal park); main thread (simulator, pacer, supervisor): ${mainPin}`);
   notes.push(cfg.realtime ? `real-time classes (xmc demo --realtime, both transports): feeds and engine SCHED_FIFO ${DEMO_RT_FEED}/${DEMO_RT_ENGINE}, executors SCHED_FIFO ${DEMO_RT_EXECUTOR}, journal and main thread default; what each actor got is in the JSON (runtime.pinning); BENCH_T2O_REALTIME=0 runs without` : 'real-time classes off (BENCH_T2O_REALTIME=0): every actor in the default class');
-  notes.push(cfg.rehearseMs === 0 ? 'engine decision rehearsal off (BENCH_T2O_REHEARSE_MS=0)' : `engine decision rehearsal every ${cfg.rehearseMs ?? 1} ms (engine-rehearsal.ts; BENCH_T2O_REHEARSE_MS=0 turns it off)`);
+  notes.push(cfg.rehearseMs === 0 ? 'engine decision rehearsal off (BENCH_T2O_REHEARSE_MS=0)' : `engine decision rehearsal every ${cfg.rehearseMs ?? ENGINE_DEFAULT_REHEARSE_MS} ms (engine-rehearsal.ts; BENCH_T2O_REHEARSE_MS=0 turns it off)`);
   notes.push(
     cfg.executorRehearseMs === 0
       ? 'executor order-path rehearsal off (BENCH_T2O_EXEC_REHEARSE_MS=0)'

@@ -119,6 +119,9 @@ export const ES = {
 } as const;
 export const ENGINE_STATE_WORDS = 19;
 
+/** Default decision rehearsal period, ms (EngineParams.rehearseMs). */
+export const ENGINE_DEFAULT_REHEARSE_MS = 1;
+
 export interface EngineFeedLink {
   /** Engine venue id (index in config.venues). */
   readonly venue: number;
@@ -468,7 +471,7 @@ export function createActor(raw: unknown): ActorBehaviour {
 
   // ---- decision rehearsal (keeps the decision path warm; engine-rehearsal.ts) -------------------
   const REHEARSED_CHECKS: DecisionDetail['checks'] = [{ name: 'rehearsal', passed: true }];
-  const rehearseMs = p.rehearseMs ?? 1;
+  const rehearseMs = p.rehearseMs ?? ENGINE_DEFAULT_REHEARSE_MS;
   const rehearsal =
     rehearseMs > 0
       ? new DecisionRehearsal(

@@ -57,8 +57,9 @@
 //    staged frame visible with one index store (and one doorbell check). commit() = stage() +
 //    publish(). publish(false) / write(..., false) publish without the doorbell check; the
 //    producer rings it later with wake() (until then a parked consumer finds the frames at its
-//    park timeout: no frame is lost, only its wake-up is deferred). Staged frames are not committed for crash purposes: a writer dying before
-//    publish() leaves none of them visible, and its successor reuses their sequence numbers.
+//    park timeout: no frame is lost, only its wake-up is deferred). Staged frames are not
+//    committed for crash purposes: a writer dying before publish() leaves none of them
+//    visible, and its successor reuses their sequence numbers.
 //  - Reader. A new reader starts at CI: frames released are never delivered again (exactly-once
 //    for released frames); frames peeked but not released are delivered again (at-least-once for
 //    unreleased ones). Release is the consumer's commit point.
