@@ -492,16 +492,16 @@ export let plainStop = 0;
 
 /**
  * Parsers' fast path for the numbers venues send inside JSON strings: digits with at most one
- * '.', at most 15 digits, closed by a '"', on a scale whose step is 1 x 10^-decimals (tick
- * '0.1', lot '0.00000001'; `DecimalScale.decimals`, `.stepMantissa`). Returns the exact units,
- * as DecimalScale.scanUntil would (fraction digits beyond the scale must be zeros), and sets
+ * '.', at most 15 digits, closed by a '"', on any scale (step = stepMantissa x 10^-decimals: tick
+ * '0.1', '0.5' or '5', lot '0.00000001'; `DecimalScale.decimals`, `.stepMantissa`). Returns the
+ * exact units, as DecimalScale.scanUntil would (fraction digits beyond the scale must be zeros,
+ * the value a whole number of steps), and sets
  * `plainStop` to the quote; PLAIN_OTHER for anything else, valid or not, so that the caller's
  * DecimalScale.scanUntil decides (the same value or the same error as without this path). A
  * module function with no object state, so the optimising compiler can inline it into a
  * parser's level loop.
  */
 export function plainUnits(b: Uint8Array, start: number, end: number, decimals: number, stepMantissa: number): number {
-  if (stepMantissa !== 1) return PLAIN_OTHER;
   let m = 0;
   let digits = 0;
   let frac = -1;
@@ -526,6 +526,11 @@ export function plainUnits(b: Uint8Array, start: number, end: number, decimals: 
     const q = m / POW10[-k]!;
     if (q !== Math.floor(q)) return PLAIN_OTHER;
     m = q;
+  }
+  if (stepMantissa !== 1) {
+    // a step such as '0.5' or '5': a whole number of steps or not, exactly as in scanUntil
+    m = m / stepMantissa;
+    if (m !== Math.floor(m)) return PLAIN_OTHER;
   }
   plainStop = i;
   return m;

@@ -175,13 +175,19 @@ describe('OKX compact levels (converted while scanning)', () => {
     const numbers = [
       '.5', '1.', '0.', '.', '', '00064000.1', '64000.10', '64000.100', '0.000000010', '0.000000001', '0.00000001',
       '123456789012345', '1234567890123456', '9007199254740991', '9007199254740993', '900719925474099.1', '1e3', '1E3',
-      '-1', '+1', '1.2.3', '64000.1 ', '0', '0.0', '5', '12.5', '12.50', '12.55',
+      '-1', '+1', '1.2.3', '64000.1 ', '0', '0.0', '5', '12.5', '12.50', '12.55', '64005', '64005.0', '64002.5',
+      '0.75', '0.7500', '0.3', '4503599627370497', '45035996273704.97',
     ];
-    // tick 0.5 (step mantissa 5) and tick 0.1 / lot 1e-8 (mantissa 1)
-    const half = new InstrumentTable([OKX_SPEC, { ...OKX_SPEC, symbol: 'HALF-USDT', tickSize: '0.5', lotSize: '0.5' }]);
-    const fa = new OkxFrameParser(half);
-    const fb = new OkxFrameParser(half);
-    for (const inst of ['BTC-USDT', 'HALF-USDT']) {
+    // tick 0.1 / lot 1e-8 (step mantissa 1), tick and lot 0.5 (mantissa 5), tick 5 / lot 0.25
+    // (mantissa 5 at no decimals, 25 at two)
+    const steps = new InstrumentTable([
+      OKX_SPEC,
+      { ...OKX_SPEC, symbol: 'HALF-USDT', tickSize: '0.5', lotSize: '0.5' },
+      { ...OKX_SPEC, symbol: 'FIVE-USDT', tickSize: '5', lotSize: '0.25' },
+    ]);
+    const fa = new OkxFrameParser(steps);
+    const fb = new OkxFrameParser(steps);
+    for (const inst of ['BTC-USDT', 'HALF-USDT', 'FIVE-USDT']) {
       for (const x of numbers) {
         for (const lv of [`[["${x}","0.5","0","2"]]`, `[["64000.5","${x}","0","2"]]`]) {
           const ka = fa.parse(bytes(frameWith(lv, inst)));

@@ -711,8 +711,9 @@ export class OkxFrameParser implements OkxRawLevels {
     const tick = this.preTick;
     const lot = this.preLot;
     const convert = this.preInst >= 0 && tick !== null && lot !== null;
-    // a number that ends right at the closing quote is converted in the same pass; anything
-    // else is left unconverted (NaN) for finishBook and scanned as a plain string from there.
+    // a plain decimal (plainUnits) is converted in the same pass; anything else is left
+    // unconverted (NaN) and scanned as a plain string from here, and finishBook converts it with
+    // DecimalScale.bytesToUnits (the same value or the same error either way).
     // (Price and size repeat this block on purpose: behind one helper function the parse took
     // 40 935 instructions per update against 38 013 inline, callgrind.)
     if (convert) {
@@ -720,9 +721,6 @@ export class OkxFrameParser implements OkxRawLevels {
       if (u >= 0) {
         pxU = u;
         p = plainStop;
-      } else if (tick.scanUntil(b, p, end) && tick.stop < end && b[tick.stop] === 0x22) {
-        pxU = tick.units;
-        p = tick.stop;
       }
     }
     for (;;) {
@@ -742,9 +740,6 @@ export class OkxFrameParser implements OkxRawLevels {
       if (u >= 0) {
         szU = u;
         p = plainStop;
-      } else if (lot.scanUntil(b, p, end) && lot.stop < end && b[lot.stop] === 0x22) {
-        szU = lot.units;
-        p = lot.stop;
       }
     }
     for (;;) {
