@@ -303,28 +303,31 @@ export class DecimalScale {
    * the general scanner.
    */
   scanUntil(b: Uint8Array, start: number, end: number): boolean {
+    // two loops (integer digits, then fraction digits) with nothing but the digit test and the
+    // accumulation per byte: the digit and fraction counts come from the positions
     let i = start;
     let m = 0;
-    let digits = 0;
-    let dotAt = -1;
-    let slow = false;
     for (; i < end; i++) {
-      const c = b[i]!;
-      const d = c - 48;
-      if (d >= 0 && d <= 9) {
-        if (++digits > 15) {
-          slow = true;
-          break;
-        }
+      const d = b[i]! - 48;
+      if (d < 0 || d > 9) break;
+      m = m * 10 + d;
+    }
+    let digits = i - start;
+    let frac = -1;
+    if (i < end && b[i] === 46) {
+      const f0 = ++i;
+      for (; i < end; i++) {
+        const d = b[i]! - 48;
+        if (d < 0 || d > 9) break;
         m = m * 10 + d;
-        continue;
       }
-      if (c === 46 && dotAt < 0) {
-        dotAt = digits;
-        continue;
-      }
-      if (c === 101 || c === 69 || c === 45 || c === 43) slow = true;
-      break;
+      frac = i - f0;
+      digits += frac;
+    }
+    let slow = digits > 15;
+    if (!slow && i < end) {
+      const c = b[i]!;
+      slow = c === 101 || c === 69 || c === 45 || c === 43;
     }
     if (slow) {
       let e = start;
@@ -343,7 +346,7 @@ export class DecimalScale {
       this.lastError = DecimalError.SYNTAX;
       return false;
     }
-    const k = this.decimals - (dotAt < 0 ? 0 : digits - dotAt);
+    const k = this.decimals - (frac < 0 ? 0 : frac);
     if (k >= 0) {
       if (k > 0) {
         m *= POW10[k]!;
@@ -502,18 +505,25 @@ export let plainStop = 0;
  * parser's level loop.
  */
 export function plainUnits(b: Uint8Array, start: number, end: number, decimals: number, stepMantissa: number): number {
+  // as in scanUntil: integer digits, then fraction digits, counts from the positions
   let m = 0;
-  let digits = 0;
-  let frac = -1;
   let i = start;
   for (; i < end; i++) {
     const d = b[i]! - 48;
-    if (d >= 0 && d <= 9) {
+    if (d < 0 || d > 9) break;
+    m = m * 10 + d;
+  }
+  let digits = i - start;
+  let frac = -1;
+  if (i < end && b[i] === 46) {
+    const f0 = ++i;
+    for (; i < end; i++) {
+      const d = b[i]! - 48;
+      if (d < 0 || d > 9) break;
       m = m * 10 + d;
-      digits++;
-      if (frac >= 0) frac++;
-    } else if (d === -2 && frac < 0) frac = 0; // '.'
-    else break;
+    }
+    frac = i - f0;
+    digits += frac;
   }
   if (i >= end || b[i] !== 0x22 || digits === 0 || digits > 15 || frac === 0) return PLAIN_OTHER;
   const k = decimals - (frac < 0 ? 0 : frac);
