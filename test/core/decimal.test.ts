@@ -190,6 +190,27 @@ describe('properties', () => {
     );
   });
 
+  it('bytesToUnitsUntil stops at the first byte that cannot continue the number it read', () => {
+    const s = new DecimalScale('0.001');
+    const alphabet = fc.constantFrom(...'0123456789.-+eE'.split(''));
+    fc.assert(
+      fc.property(fc.string({ unit: alphabet, maxLength: 24 }), fc.constantFrom('"', ',', ']', '}', ' '), (str, term) => {
+        const buf = enc.encode(`${str}${term}x`);
+        const u = s.bytesToUnitsUntil(buf, 0, buf.length);
+        if (Number.isNaN(u)) return;
+        const stop = s.stop;
+        expect(stop).toBeGreaterThan(0);
+        expect(stop).toBeLessThanOrEqual(str.length);
+        // the number it read is exactly the bytes before stop, and the byte at stop is no digit
+        expect(s.bytesToUnits(buf, 0, stop)).toBe(u);
+        expect(s.toUnits(str.slice(0, stop))).toBe(u);
+        expect(/[0-9]/.test(String.fromCharCode(buf[stop]!))).toBe(false);
+        if (stop === str.length) expect(s.toUnits(str)).toBe(u);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('random strings never throw and either parse exactly or set an error', () => {
     const s = new DecimalScale('0.001');
     fc.assert(
