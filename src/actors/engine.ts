@@ -22,7 +22,8 @@
 // ExecutionEngine.onTimer when wakeAtUs() is due (granularity: the park timeout when idle).
 // Decision rehearsal (engine-rehearsal.ts, `rehearseMs`, default 1): from poll(), a whole
 // decision on the live books through separate risk and execution engines and the scratch
-// encoder, so the decision path is cache-warm when a market crosses; it writes nothing anywhere.
+// encoder, so the decision path is cache-warm when a market crosses; it writes nothing anywhere,
+// and gives way whenever a frame waits in an inbound ring.
 // Journal: every decision that fired (acted or not), risk denial / breaker / state change, order,
 // cancel, query (Note), report, link change and combo state change is an AuditRecord. Evaluations
 // that did not fire are not journaled (one per book update would flood the journal). A pair whose
@@ -116,8 +117,10 @@ export const ES = {
   COMBOS_RECOVERED: 17,
   /** Decision rehearsals run (engine-rehearsal.ts). */
   REHEARSALS: 18,
+  /** Times a decision rehearsal gave way to a frame waiting in an inbound ring. */
+  REHEARSALS_YIELDED: 19,
 } as const;
-export const ENGINE_STATE_WORDS = 19;
+export const ENGINE_STATE_WORDS = 20;
 
 /** Default decision rehearsal period, ms (EngineParams.rehearseMs). */
 export const ENGINE_DEFAULT_REHEARSE_MS = 1;
@@ -487,6 +490,12 @@ export function createActor(raw: unknown): ActorBehaviour {
             sizer,
             cc,
             pairFx,
+            // a frame waiting in any inbound ring (rings only: a port reader cannot tell)
+            pending: () => {
+              const ins = ctx.inbound;
+              for (let i = 0; i < ins.length; i++) if (ins[i]!.available()) return true;
+              return false;
+            },
             pairPosition: (k) => pairPosition(k),
             tradable: (k) => arb.tradable(pairs[k]!.a) && arb.tradable(pairs[k]!.b),
             fillComboCheck: (k, s, r) => fillComboCheck(k, s, r),
@@ -888,10 +897,14 @@ export function createActor(raw: unknown): ActorBehaviour {
         quietRings = 0;
       }
       now = nowUs();
-      if (rehearsal !== null && rehearsal.poll(now)) st.bump(ES.REHEARSALS);
-      else if (rehearsal !== null && rehearsal.failed !== null && !rehearsalFailNoted) {
-        rehearsalFailNoted = true;
-        journal(audit.note(`decision rehearsal stopped: ${rehearsal.failed}`));
+      if (rehearsal !== null) {
+        const yielded = rehearsal.yielded;
+        if (rehearsal.poll(now)) st.bump(ES.REHEARSALS);
+        else if (rehearsal.failed !== null && !rehearsalFailNoted) {
+          rehearsalFailNoted = true;
+          journal(audit.note(`decision rehearsal stopped: ${rehearsal.failed}`));
+        }
+        if (rehearsal.yielded !== yielded) st.bump(ES.REHEARSALS_YIELDED);
       }
       if (exec.wakeAtUs() <= now) {
         followUpTimes();

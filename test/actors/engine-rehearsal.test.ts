@@ -1,7 +1,8 @@
 // Decision rehearsal (src/actors/engine-rehearsal.ts) in-process, on the embedded configuration's
 // pairs: it runs the whole decision on the live books through its own risk and execution engines
 // (a concurrent pair sends two orders, a leader-follower pair the leader and then the follower),
-// ends every combo, leaves the books untouched, and stops for good when anything goes wrong.
+// ends every combo, leaves the books untouched, gives way to a waiting frame, and stops for good
+// when anything goes wrong.
 // (The engine worker test checks that a running engine's rehearsals leave no trace in its rings,
 // counters and journal.)
 import { describe, expect, it } from 'vitest';
@@ -50,6 +51,7 @@ function setup(pairIds: string[], over: Partial<RehearsalDeps> = {}) {
     cc,
     pairFx: m.pairs.map(() => null),
     pairPosition: () => 0,
+    pending: () => false,
     tradable: () => true,
     fillComboCheck(k, s) {
       const x = m.pairs[k]!;
@@ -104,6 +106,43 @@ describe('decision rehearsal', () => {
     // one decision record per rehearsed combo, sized as its leg A
     expect(decisions.map(([k, id]) => [k, id])).toEqual([[0, 1], [1, 2], [0, 3]]);
     expect(decisions.map(([, id, lots]) => lots)).toEqual([1, 2, 3].map((id) => orders.find((o) => o.comboId === id && o.leg === 0)!.qtyLots));
+    expect(unchanged()).toBe(true);
+  });
+
+  it('gives way to a waiting frame: not started, stopped before its combo, or ended without its decision record', () => {
+    // pending() answers from a script: one answer per call, then false
+    const answers: boolean[] = [];
+    const { deps, orders, decisions, unchanged } = setup(['btc-spot-cross', 'btc-basis-okx'], { pending: () => answers.shift() ?? false });
+    const r = new DecisionRehearsal(deps, 1000);
+
+    // a frame waits when it is due: nothing runs, and it stays due
+    answers.push(true);
+    expect(r.poll(0)).toBe(false);
+    expect([r.runs, r.yielded, orders.length, decisions.length]).toEqual([0, 1, 0, 0]);
+
+    // a frame arrives during the sizing and risk check: stopped before placing anything, and the
+    // same pair and direction are rehearsed at the next poll, still at t = 0
+    answers.push(false, true);
+    expect(r.poll(0)).toBe(false);
+    expect([r.runs, r.yielded, orders.length, decisions.length]).toEqual([0, 2, 0, 0]);
+    expect(r.poll(0)).toBe(true);
+    expect(orders.map((o) => [o.comboId, o.leg, o.side])).toEqual([[1, 0, 'buy'], [1, 1, 'sell']]);
+    expect(decisions.map(([k, id]) => [k, id])).toEqual([[0, 1]]);
+
+    // a frame arrives once the combo is placed: no decision record, but the combo still ends
+    // (the leader-follower pair: the follower is placed on the leader's fill)
+    answers.push(false, false, true);
+    expect(r.poll(1000)).toBe(true);
+    expect([r.runs, r.yielded]).toEqual([2, 3]);
+    expect(orders.filter((o) => o.comboId === 2).map((o) => o.leg)).toEqual([0, 1]);
+    expect(decisions).toHaveLength(1);
+
+    // and the rehearsals go on as before
+    expect(r.poll(2000)).toBe(true);
+    expect(orders.filter((o) => o.comboId === 3).map((o) => [o.leg, o.side])).toEqual([[0, 'sell'], [1, 'buy']]);
+    expect(decisions.map(([k, id]) => [k, id])).toEqual([[0, 1], [0, 3]]);
+    expect(r.failed).toBeNull();
+    expect(r.runs).toBe(3);
     expect(unchanged()).toBe(true);
   });
 
