@@ -89,7 +89,7 @@ import type { Tradable, TradableTable } from '../core/tradable.js';
 import { FxRate, TriggerAction, TriggerEvaluator, setFxFromBook, triggerReasonName, type TriggerResult } from '../core/triggers.js';
 import { binanceClientIds, okxClientIds, plainClientIds } from '../core/client-ids.js';
 import type { ClientIdFactory } from '../core/exec-types.js';
-import { AuditBuilder, type DecisionDetail } from '../journal/records.js';
+import { AuditBuilder, newDecisionBook, type DecisionBook, type DecisionDetail } from '../journal/records.js';
 import { EngineRecovery, RECOVERY_PHASE_NAMES, RecoveryPhase } from './engine-recovery.js';
 import { DecisionRehearsal } from './engine-rehearsal.js';
 
@@ -583,24 +583,43 @@ export function createActor(raw: unknown): ActorBehaviour {
     st.bump(ES.DECISIONS);
   };
 
+  /** Every decision record's detail, filled in place (the builder writes its JSON at once). */
+  const decisionDetail: DecisionDetail = {
+    comboId: 0,
+    pairId: 0,
+    trigger: '',
+    acted: false,
+    inputs: {},
+    books: [newDecisionBook(), newDecisionBook()],
+    thresholds: { open: NaN, close: NaN },
+    checks: [],
+    qtyLots: 0,
+  };
+  function decisionBook(dst: DecisionBook, i: number): void {
+    dst.venue = tradables.get(i).venue;
+    dst.instrument = i;
+    dst.bidTicks = tops.bidTicks(i);
+    dst.bidLots = tops.bidLots(i);
+    dst.askTicks = tops.askTicks(i);
+    dst.askLots = tops.askLots(i);
+    dst.ageUs = now - tops.updatedUs(i);
+  }
   /** The Decision journal record of pair k from the evaluator's last result and the tops now. */
   function decisionInput(k: number, comboId: number, acted: boolean, checks: DecisionDetail['checks'], qtyLots: number): AuditRecordInput {
     const x = pairs[k]!;
     const r = evaluator.result;
-    const book = (i: number) => ({ venue: tradables.get(i).venue, instrument: i, bidTicks: tops.bidTicks(i), bidLots: tops.bidLots(i), askTicks: tops.askTicks(i), askLots: tops.askLots(i), ageUs: now - tops.updatedUs(i) });
-    const inputs: Record<string, number> = {};
-    for (const [key, val] of Object.entries(r.toRecord())) if (typeof val === 'number') inputs[key] = val;
-    const d: DecisionDetail = {
-      comboId,
-      pairId: k,
-      trigger: `${x.model.id} ${x.model.triggerType} ${triggerActionName(r.action)} dir ${r.direction}`,
-      acted,
-      inputs,
-      books: [book(x.a), book(x.b)],
-      thresholds: { open: r.display(r.openThreshold), close: r.display(r.closeThreshold) },
-      checks,
-      qtyLots,
-    };
+    const d = decisionDetail;
+    d.comboId = comboId;
+    d.pairId = k;
+    d.trigger = `${x.model.id} ${x.model.triggerType} ${triggerActionName(r.action)} dir ${r.direction}`;
+    d.acted = acted;
+    r.inputsInto(d.inputs);
+    decisionBook(d.books[0], x.a);
+    decisionBook(d.books[1], x.b);
+    d.thresholds.open = r.display(r.openThreshold);
+    d.thresholds.close = r.display(r.closeThreshold);
+    d.checks = checks;
+    d.qtyLots = qtyLots;
     return audit.decision(d, times);
   }
 

@@ -188,20 +188,47 @@ export class TriggerResult {
     return x * this.displayScale;
   }
 
-  /** A plain snapshot for the journal and tests (allocates: cold path). */
+  /**
+   * The numeric inputs of the decision (the journal's decision record), always the same keys in
+   * the same order, written into `dst`: a `dst` reused from one decision to the next allocates
+   * nothing.
+   */
+  inputsInto(dst: Record<string, number>): Record<string, number> {
+    dst.nowMs = this.nowMs;
+    dst.direction = this.direction;
+    dst.edge = this.display(this.edge);
+    dst.threshold = this.display(this.threshold);
+    dst.aBid = this.aBidTicks;
+    dst.aBidLots = this.aBidLots;
+    dst.aAsk = this.aAskTicks;
+    dst.aAskLots = this.aAskLots;
+    dst.bBid = this.bBidTicks;
+    dst.bBidLots = this.bBidLots;
+    dst.bAsk = this.bAskTicks;
+    dst.bAskLots = this.bAskLots;
+    dst.position = this.positionAtoms;
+    dst.target = this.targetAtoms;
+    dst.open = this.display(this.openThreshold);
+    dst.close = this.display(this.closeThreshold);
+    dst.edgeAB = this.display(this.edgeAB);
+    dst.edgeBA = this.display(this.edgeBA);
+    dst.thresholdAB = this.display(this.thresholdAB);
+    dst.thresholdBA = this.display(this.thresholdBA);
+    dst.fx = this.fx;
+    dst.fxAgeMs = this.fxAgeMs;
+    dst.vwapBuyA = this.vwapBuyA;
+    dst.vwapSellB = this.vwapSellB;
+    dst.vwapBuyB = this.vwapBuyB;
+    dst.vwapSellA = this.vwapSellA;
+    return dst;
+  }
+
+  /** A plain snapshot for tests and logs: the names of the codes, then inputsInto (allocates). */
   toRecord(): Record<string, number | string> {
     return {
-      pair: this.pairId, nowMs: this.nowMs, action: triggerActionName(this.action), direction: this.direction,
-      reason: triggerReasonName(this.reason), edge: this.display(this.edge), threshold: this.display(this.threshold),
-      aBid: this.aBidTicks, aBidLots: this.aBidLots, aAsk: this.aAskTicks, aAskLots: this.aAskLots,
-      bBid: this.bBidTicks, bBidLots: this.bBidLots, bAsk: this.bAskTicks, bAskLots: this.bAskLots,
-      position: this.positionAtoms, target: this.targetAtoms,
-      open: this.display(this.openThreshold), close: this.display(this.closeThreshold),
-      edgeAB: this.display(this.edgeAB), edgeBA: this.display(this.edgeBA),
-      thresholdAB: this.display(this.thresholdAB), thresholdBA: this.display(this.thresholdBA),
+      pair: this.pairId, action: triggerActionName(this.action), reason: triggerReasonName(this.reason),
       reasonAB: triggerReasonName(this.reasonAB), reasonBA: triggerReasonName(this.reasonBA),
-      fx: this.fx, fxAgeMs: this.fxAgeMs,
-      vwapBuyA: this.vwapBuyA, vwapSellB: this.vwapSellB, vwapBuyB: this.vwapBuyB, vwapSellA: this.vwapSellA,
+      ...this.inputsInto({}),
     };
   }
 }

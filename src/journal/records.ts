@@ -20,8 +20,9 @@
 //   tops, thresholds, every risk check with pass/fail; risk: value and limit; link / supervisor:
 //   the event; balance: asset, free and total units, snapshot or stream). Orders and reports carry none: everything is in ref_ids.
 // The order and report builders allocate nothing (the refIds array and the input object are
-// reused, strings are passed through); the JSON builders allocate and are meant for the rare
-// kinds (decisions happen per combo, not per book update).
+// reused, strings are passed through). The decision's detail is written into a reused buffer
+// (json-writer.ts: the engine writes one per decision and per decision rehearsal); the other JSON
+// builders allocate and are meant for the rare kinds.
 import {
   AuditKind,
   Body,
@@ -37,6 +38,7 @@ import {
   newStageTimes,
 } from '../wire/index.js';
 import { FOREIGN_KIND_BASE, type RecordMeta } from './format.js';
+import { JsonWriter } from './json-writer.js';
 
 export const REF = {
   COMBO: 0,
@@ -105,6 +107,11 @@ export interface DecisionBook {
   ageUs: number;
 }
 
+/** A DecisionBook to fill in place (members in the interface's order). */
+export function newDecisionBook(): DecisionBook {
+  return { venue: -1, instrument: -1, bidTicks: NaN, bidLots: 0, askTicks: NaN, askLots: 0, ageUs: NaN };
+}
+
 export interface DecisionCheck {
   name: string;
   passed: boolean;
@@ -150,10 +157,40 @@ export interface SupervisorEventLike {
 const EMPTY = new Uint8Array(0);
 const textEncoder = new TextEncoder();
 
+/**
+ * A decision's detail JSON: the bytes `JSON.stringify(d)` gives for a DecisionDetail whose members
+ * are in the interface's order, written without the intermediate string (json-writer.ts).
+ */
+export function writeDecision(w: JsonWriter, d: DecisionDetail): JsonWriter {
+  w.beginObject().keyNum('comboId', d.comboId).keyNum('pairId', d.pairId).keyStr('trigger', d.trigger).keyBool('acted', d.acted);
+  w.key('inputs').beginObject();
+  const inputs = d.inputs;
+  for (const k in inputs) w.keyNum(k, inputs[k]!);
+  w.endObject();
+  w.key('books').beginArray();
+  for (const b of d.books) {
+    w.beginObject().keyNum('venue', b.venue).keyNum('instrument', b.instrument).keyNum('bidTicks', b.bidTicks).keyNum('bidLots', b.bidLots);
+    w.keyNum('askTicks', b.askTicks).keyNum('askLots', b.askLots).keyNum('ageUs', b.ageUs).endObject();
+  }
+  w.endArray();
+  w.key('thresholds').beginObject().keyNum('open', d.thresholds.open).keyNum('close', d.thresholds.close).endObject();
+  w.key('checks').beginArray();
+  for (const c of d.checks) {
+    w.beginObject().keyStr('name', c.name).keyBool('passed', c.passed);
+    if (c.value !== undefined) w.keyNum('value', c.value);
+    if (c.limit !== undefined) w.keyNum('limit', c.limit);
+    w.endObject();
+  }
+  w.endArray();
+  return w.keyNum('qtyLots', d.qtyLots).endObject();
+}
+
 /** Fills one reusable AuditRecordInput per record kind. */
 export class AuditBuilder {
   readonly refIds = new Float64Array(REF_COUNT);
   readonly input: AuditRecordInput = { kind: AuditKind.Unset, code: 0, refIds: this.refIds, times: newStageTimes(), text: '', detail: EMPTY };
+  /** The decision's detail text (reused: the record's detail is a view of it until the next decision). */
+  private readonly json = new JsonWriter();
 
   private reset(kind: AuditKind, code: number, times: StageTimesValue | null): AuditRecordInput {
     const r = this.refIds;
@@ -225,9 +262,10 @@ export class AuditBuilder {
     r[REF.VENUE] = d.books[0].venue;
     r[REF.INSTRUMENT] = d.books[0].instrument;
     r[REF.QTY_LOTS] = d.qtyLots;
-    const failed = d.checks.filter((c) => !c.passed).map((c) => c.name);
-    i.text = `pair ${d.pairId} ${d.trigger} ${d.acted ? 'acted' : 'not acted'}${failed.length ? `; failed: ${failed.join(', ')}` : ''}`;
-    i.detail = textEncoder.encode(JSON.stringify(d));
+    let failed = '';
+    for (const c of d.checks) if (!c.passed) failed = failed === '' ? c.name : `${failed}, ${c.name}`;
+    i.text = `pair ${d.pairId} ${d.trigger} ${d.acted ? 'acted' : 'not acted'}${failed === '' ? '' : `; failed: ${failed}`}`;
+    i.detail = writeDecision(this.json.reset(), d).bytes();
     return i;
   }
 
