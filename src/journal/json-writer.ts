@@ -4,9 +4,10 @@
 //
 // Why: the decision record (records.ts AuditBuilder.decision) is the largest record the engine
 // writes, once per decision and once per decision rehearsal (src/actors/engine-rehearsal.ts).
-// Built as an object, stringified and encoded, it took ~70 µs at p50 in tick-to-order and was
-// most of the engine's allocation (BENCHMARKING.md, "The decision rehearsal gives way to
-// waiting frames"). Written here, it allocates only the text of its non-integer numbers.
+// Built as an object, stringified and encoded, it took 59 µs at p50 in tick-to-order and was
+// most of the engine's allocation; written here, 36-38 µs (BENCHMARKING.md, "The decision
+// rehearsal gives way to waiting frames"). The writer itself allocates only the text of
+// non-integer numbers (and slices of strings that need escapes).
 //
 // What is written, as JSON.stringify does: integers of up to 2^53 in magnitude digit by digit
 // (-0 as 0), other finite numbers as String(n), NaN and the infinities as null; strings quoted
