@@ -75,7 +75,7 @@ function newSab(): SharedArrayBuffer {
   return createSharedMemory(['engine', 'tester'], RINGS, [countersSpec('engine.state', ENGINE_STATE_WORDS)]);
 }
 
-async function startEngine(sab: SharedArrayBuffer, seed: number) {
+async function startEngine(sab: SharedArrayBuffer, seed: number, batch?: number) {
   const sup = new Supervisor(
     {
       name: 'eng',
@@ -83,7 +83,7 @@ async function startEngine(sab: SharedArrayBuffer, seed: number) {
       intensity: 3,
       periodMs: 60_000,
       backoff: { baseMs: 0 },
-      children: [{ id: 'engine', module: ENGINE, inbound: [...FEEDS, 'x.bin.out', 'x.okx.out'], outbound: ['x.bin.in', 'x.okx.in', 'journal.in'], wait: 'park', parkTimeoutMs: 10, params: PARAMS }],
+      children: [{ id: 'engine', module: ENGINE, inbound: [...FEEDS, 'x.bin.out', 'x.okx.out'], outbound: ['x.bin.in', 'x.okx.in', 'journal.in'], wait: 'park', parkTimeoutMs: 10, params: PARAMS, ...(batch === undefined ? {} : { batch }) }],
     },
     { sab, seed },
   );
@@ -116,8 +116,8 @@ function harness(map: ShmMap) {
   let fseq = 0;
   const consumed = (): number => st.get(ES.TOPS_APPLIED) + st.get(ES.TOPS_DROPPED) + st.get(ES.TOPS_UNSYNCED);
 
-  /** One BookTop on feed ring `ring`; waits until the engine consumed it. */
-  const sendTop = async (ring: number, ins: number, venue: number, seq: number, flags: number, bid: [number, number][], ask: [number, number][]): Promise<void> => {
+  /** One BookTop written into feed ring `ring`. */
+  const queueTop = (ring: number, ins: number, venue: number, seq: number, flags: number, bid: [number, number][], ask: [number, number][]): void => {
     top.instrumentId = ins;
     top.venueId = venue;
     top.flags = flags;
@@ -134,8 +134,12 @@ function harness(map: ShmMap) {
     head.times.bookAppliedUs = 3_000_000 + seq;
     head.times.ringCommittedUs = 4_000_000 + seq;
     enc.bookTop(head, top);
-    const before = consumed();
     expect(feeds[ring]!.write(enc.bytes, enc.start, enc.end)).toBe(true);
+  };
+  /** One BookTop on feed ring `ring`; waits until the engine consumed it. */
+  const sendTop = async (ring: number, ins: number, venue: number, seq: number, flags: number, bid: [number, number][], ask: [number, number][]): Promise<void> => {
+    const before = consumed();
+    queueTop(ring, ins, venue, seq, flags, bid, ask);
     await until(() => consumed() > before, `engine consumed top seq ${seq} on ${FEEDS[ring]}`, 30_000);
   };
 
@@ -181,7 +185,7 @@ function harness(map: ShmMap) {
     enc.balance(bhead, { venueId: ring === 0 ? BIN.venue : OKX.venue, assetId, freeUnits, totalUnits: freeUnits, venueTimeUs: venueNowUs, snapshot: true });
     expect(reportRings[ring]!.write(enc.bytes, enc.start, enc.end)).toBe(true);
   };
-  return { st, sendTop, orders, drainOrders, drainJournal, fill, allAudit, balance };
+  return { st, queueTop, sendTop, consumed, orders, drainOrders, drainJournal, fill, allAudit, balance };
 }
 
 describe('engine actor (real worker, no sockets)', () => {
@@ -345,6 +349,24 @@ describe('engine actor (real worker, no sockets)', () => {
       { venue: BIN.venue, venueName: 'binance-spot', asset: 'USDT', freeUnits: 1e15, totalUnits: 1e15 },
       { venue: OKX.venue, venueName: 'okx', asset: 'BTC', freeUnits: 1e8, totalUnits: 1e8 },
     ]);
+  });
+
+  it('the decision rehearsal gives way to frames waiting in its rings, and says how often', async () => {
+    const sab = newSab();
+    const map = ShmMap.attach(sab);
+    const h = harness(map);
+    // 40 tops queued before the engine starts, taken one per ring per iteration (batch 1): after
+    // each of the first 39 the poll finds frames waiting, and the rehearsal, due from the start,
+    // gives way every time; after the last one nothing waits (and with one book empty the pair
+    // is not tradable, so nothing is rehearsed either)
+    for (let i = 0; i < 40; i++) h.queueTop(0, BIN.instrument, BIN.venue, 100 + i, S, ...binBook());
+    const { sup } = await startEngine(sab, 13, 1);
+    await until(() => h.consumed() === 40, 'the 40 queued tops', 30_000);
+    await until(() => h.st.get(ES.REHEARSALS_YIELDED) >= 39, 'the rehearsal gave way 39 times', 30_000);
+    await sup.stop();
+    expect(h.st.get(ES.REHEARSALS_YIELDED)).toBe(39);
+    expect(h.st.get(ES.REHEARSALS)).toBe(0);
+    expect(h.st.get(ES.TOPS_APPLIED)).toBe(40);
   });
 
   it('a restarted engine keeps its combo ids, stays REDUCING and journals the denial', async () => {
