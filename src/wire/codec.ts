@@ -545,8 +545,12 @@ function writeDoubles(builder: flatbuffers.Builder, view: BufferView, v: ArrayLi
 function writeBytes(builder: flatbuffers.Builder, v: ArrayLike<number>): number {
   const n = v.length;
   if (n === 0) return 0;
+  // the vector's bytes copied in one go into the space pad() made (as writeUtf8 does), not one
+  // addInt8 per byte
   AuditRecord.startDetailVector(builder, n);
-  for (let i = n - 1; i >= 0; i--) builder.addInt8(v[i]!);
+  builder.pad(n);
+  const bb = builder.dataBuffer();
+  bb.bytes().set(v, bb.capacity() - builder.offset());
   return builder.endVector();
 }
 

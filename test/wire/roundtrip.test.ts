@@ -355,7 +355,7 @@ const messages: WireMessage[] = [
         refIds: [2 ** 40 + 42, BINANCE_UPDATE_ID, 0, BIG, -5],
         times: times(41),
         text: 'denied: stale book (age 812 ms > 500 ms) ✗',
-        detail: new TextEncoder().encode('{"ageMs":812,"limitMs":500}'),
+        detail: new TextEncoder().encode('{"ageMs":812,"limitMs":500,"note":"✗ 64000.1"}'),
       },
     },
   },
