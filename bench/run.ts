@@ -12,6 +12,7 @@ type Runner = (runtime: RuntimeInfo) => Promise<SuiteReport>;
 
 const RUNNERS: Record<SuiteName, () => Promise<Runner>> = {
   ring: async () => (await import('./ring.js')).runRingSuite,
+  wake: async () => (await import('./wake.js')).runWakeSuite,
   codec: async () => (await import('./codec.js')).runCodecSuite,
   alloc: async () => (await import('./alloc.js')).runAllocSuite,
   supervisor: async () => (await import('./supervisor.js')).runSupervisorSuite,

@@ -100,6 +100,8 @@ export interface TickToOrderConfig {
   readonly cpus?: { readonly feeds: number; readonly engine: number; readonly executors: number; readonly journal: number };
   /** The demo's real-time classes (`xmc demo --realtime`) for both transports; BENCH_T2O_REALTIME=0 turns them off. */
   readonly realtime: boolean;
+  /** The demo's idle polling (`xmc demo --idle-poll`) for both transports; BENCH_T2O_IDLE_POLL=0 turns it off. */
+  readonly idlePoll: boolean;
   /** Engine decision rehearsal period, ms (BENCH_T2O_REHEARSE_MS; 0 = off); null: the engine's default. */
   readonly rehearseMs: number | null;
   /** Executor order-path rehearsal period, ms (BENCH_T2O_EXEC_REHEARSE_MS; 0 = off); null: the executor's default. */
@@ -147,6 +149,7 @@ export function tickToOrderConfigFromEnv(): TickToOrderConfig {
     simCpu: simCpuRaw === undefined || simCpuRaw === '' ? null : cpuFromEnv('BENCH_T2O_SIM_CPU', 0),
     pin: process.env.BENCH_T2O_PIN !== 'none',
     realtime: process.env.BENCH_T2O_REALTIME !== '0',
+    idlePoll: process.env.BENCH_T2O_IDLE_POLL !== '0',
     rehearseMs: rehearseFromEnv('BENCH_T2O_REHEARSE_MS'),
     executorRehearseMs: rehearseFromEnv('BENCH_T2O_EXEC_REHEARSE_MS'),
     ...(cpuList.length === 4 ? { cpus: { feeds: cpuList[0]!, engine: cpuList[1]!, executors: cpuList[2]!, journal: cpuList[3]! } } : {}),
@@ -177,6 +180,8 @@ export interface T2oCaseRaw {
   readonly outcome: string;
   readonly tradingState: string;
   readonly pins: Readonly<Record<string, string>>;
+  /** What idle polling kept (null: off). */
+  readonly idlePoll: string | null;
   readonly load: LoadShare | null;
   /** Samples whose order_sent_us < received_us (clock trouble; must be 0). */
   readonly negative: number;
@@ -285,6 +290,7 @@ export async function runTickToOrderCase(cfg: TickToOrderConfig, transport: T2oT
     backupLinks: false,
     pin: cfg.pin,
     realtime: cfg.realtime,
+    idlePoll: cfg.idlePoll,
     ...(cfg.rehearseMs === null ? {} : { rehearseMs: cfg.rehearseMs }),
     ...(cfg.executorRehearseMs === null ? {} : { executorRehearseMs: cfg.executorRehearseMs }),
     ...(cfg.cpus === undefined ? {} : { cpus: cfg.cpus }),
@@ -336,6 +342,7 @@ export async function runTickToOrderCase(cfg: TickToOrderConfig, transport: T2oT
       outcome: report.outcome.kind === 'stopped' ? 'stopped' : `${report.outcome.kind} (${report.outcome.why} of ${report.outcome.child})`,
       tradingState: report.tradingState,
       pins: report.pins,
+      idlePoll: report.idlePoll,
       load,
       negative,
     };
@@ -428,6 +435,7 @@ export async function runTickToOrderSuite(runtime: RuntimeInfo, opts: T2oSuiteOp
           tradingStateAtEnd: raw.tradingState,
           load: raw.load,
           pins: raw.pins,
+          idlePoll: raw.idlePoll,
           mean_us: t2o.mean,
           min_us: t2o.min,
           stages: { feedReceivedToApplied: feed, appliedToEngineDecision: hop, decisionToOrderSent: exec },
@@ -456,6 +464,7 @@ export async function runTickToOrderSuite(runtime: RuntimeInfo, opts: T2oSuiteOp
   const c = cfg.cpus ?? { feeds: 0, engine: 1, executors: 1, journal: 0 };
   notes.push(`actors ${cfg.pin ? `pinned: feeds cpu ${c.feeds}, engine cpu ${c.engine}, executors cpu ${c.executors}, journal cpu ${c.journal}` : 'unpinned'} (wait strategies of xmc demo: feeds and executors async-park, engine and journal park); main thread (simulator, pacer, supervisor): ${mainPin}`);
   notes.push(cfg.realtime ? `real-time classes (xmc demo --realtime, both transports): feeds and engine SCHED_FIFO ${DEMO_RT_FEED}/${DEMO_RT_ENGINE}, executors SCHED_FIFO ${DEMO_RT_EXECUTOR}, journal and main thread default; what each actor got is in the JSON (runtime.pinning); BENCH_T2O_REALTIME=0 runs without` : 'real-time classes off (BENCH_T2O_REALTIME=0): every actor in the default class');
+  notes.push(cfg.idlePoll ? 'idle polling (xmc demo --idle-poll, both transports): one SCHED_IDLE spinning thread on each actor cpu, so no cpu halts while an actor is parked (src/actors/idle-poll.ts); what it kept is in each case (idlePoll); BENCH_T2O_IDLE_POLL=0 runs without' : 'idle polling off (BENCH_T2O_IDLE_POLL=0): an idle cpu halts, and an actor parked there wakes through the halt');
   notes.push(cfg.rehearseMs === 0 ? 'engine decision rehearsal off (BENCH_T2O_REHEARSE_MS=0)' : `engine decision rehearsal every ${cfg.rehearseMs ?? ENGINE_DEFAULT_REHEARSE_MS} ms (engine-rehearsal.ts; BENCH_T2O_REHEARSE_MS=0 turns it off)`);
   notes.push(
     cfg.executorRehearseMs === 0

@@ -153,6 +153,7 @@ interface DemoCliOptions {
   pin: boolean;
   backup: boolean;
   realtime: boolean;
+  idlePoll: boolean;
 }
 
 /** `xmc demo`: simulator + engine + live summary until Ctrl-C or --duration, then the final report. */
@@ -164,6 +165,7 @@ async function runDemo(opts: DemoCliOptions): Promise<number> {
     seed: opts.seed,
     pin: opts.pin,
     realtime: opts.realtime,
+    idlePoll: opts.idlePoll,
     backupLinks: opts.backup,
     ...(opts.journal !== undefined ? { journalDir: opts.journal } : {}),
     onEvent: (e) => {
@@ -301,6 +303,12 @@ export function buildCli(): Command {
       '--realtime',
       'run feeds and engine under SCHED_FIFO 10 and executors under SCHED_FIFO 20 (a woken actor preempts the ' +
         'ordinary threads of its cpu; needs root or CAP_SYS_NICE, otherwise it says so once and runs as usual)',
+      false,
+    )
+    .option(
+      '--idle-poll',
+      'keep the actors\' cpus from going idle with one SCHED_IDLE spinning thread each, so a parked actor wakes ' +
+        'faster (the in-process counterpart of booting with idle=poll; those cpus then show 100% busy)',
       false,
     )
     .action(async (opts: DemoCliOptions) => {

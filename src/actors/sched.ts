@@ -84,7 +84,7 @@ export function realtimeSpecError(spec: RealtimeSpec): string | null {
 }
 
 /** Classifies a failed `chrt` run (spawn error or non-zero exit) into a SchedFailure. */
-export function classifyChrtError(err: unknown): { failure: SchedFailure; detail: string } {
+export function classifyChrtError(err: unknown): { failure: 'no_chrt' | 'eperm' | 'chrt_failed'; detail: string } {
   const e = err as { code?: unknown; stderr?: unknown; message?: unknown };
   const stderr = e.stderr === undefined ? '' : String(e.stderr).trim();
   const detail = stderr !== '' ? stderr : String(e.message ?? err);
@@ -165,4 +165,36 @@ export function describeSched(r: SchedReport): string {
   const eff = r.policy === null ? 'unknown class' : `${r.policy} ${r.priority ?? '?'}`;
   if (r.applied || r.failure === 'not_requested') return `sched ${eff}`;
   return `sched ${eff}, asked ${r.requested?.policy ?? '?'} ${r.requested?.priority ?? '?'}: ${r.failure}${r.detail ? ` (${r.detail})` : ''}`;
+}
+
+/** What `setCurrentThreadIdle` achieved: the class read back, and why not when it failed. */
+export interface IdleClassReport {
+  /** True when the read-back policy is 'idle' (SCHED_IDLE). */
+  readonly applied: boolean;
+  /** Effective policy read back, or null when unreadable. */
+  readonly policy: string | null;
+  readonly failure?: 'no_proc' | 'no_chrt' | 'eperm' | 'chrt_failed' | 'not_effective';
+  readonly detail?: string;
+}
+
+/**
+ * Lowers the calling thread to SCHED_IDLE (`chrt --idle -p 0 <tid>`): it then runs only while no
+ * thread of the fair or real-time classes wants its cpu, and a thread of those classes woken on
+ * that cpu preempts it at once. Any thread may lower itself to it (no privilege needed). Used by
+ * the idle-poll threads (idle-poll.ts). Never throws.
+ */
+export function setCurrentThreadIdle(deps: SchedDeps = SYSTEM_SCHED_DEPS): IdleClassReport {
+  const tid = currentThreadId(deps);
+  if (tid === null) return { applied: false, policy: readBack(deps)?.policy ?? null, failure: 'no_proc', detail: '/proc/thread-self is not readable' };
+  try {
+    deps.chrt(['--idle', '-p', '0', String(tid)]);
+  } catch (err) {
+    const { failure, detail } = classifyChrtError(err);
+    return { applied: false, policy: readBack(deps)?.policy ?? null, failure, detail };
+  }
+  const now = readBack(deps);
+  if (now === null || now.policy !== 'idle') {
+    return { applied: false, policy: now?.policy ?? null, failure: 'not_effective', detail: `chrt succeeded but the thread runs ${now === null ? 'in an unreadable class' : now.policy}` };
+  }
+  return { applied: true, policy: 'idle' };
 }

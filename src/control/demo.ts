@@ -44,6 +44,8 @@ import { Supervisor, type ActorChildSpec, type SupervisorEvent, type SupervisorO
 import { ENGINE_STATE_WORDS, ES, balanceAssetsByVenue, buildEngineModel, type EngineParams, type EngineSummary } from '../actors/engine.js';
 import { executorStateWords } from '../actors/executor-state.js';
 import { describeSched } from '../actors/sched.js';
+import { IdlePoll, describeIdlePoll } from '../actors/idle-poll.js';
+import { SYSTEM_PIN_DEPS } from '../actors/pinning.js';
 import { JOURNAL_PROGRESS_WORDS, JP, type JournalActorParams } from '../actors/journal.js';
 import { EXECUTOR_DEFAULT_REHEARSE_MS, type ExecutorParams } from '../actors/executor.js';
 import type { FeedParams } from '../actors/feed.js';
@@ -96,6 +98,12 @@ export interface DemoOptions {
    * so once and the tree runs in the default class. Default false.
    */
   readonly realtime?: boolean;
+  /**
+   * Idle polling (src/actors/idle-poll.ts): one SCHED_IDLE spinning thread on each cpu the actors
+   * are pinned to (every online cpu when unpinned), so those cpus never halt and a parked actor
+   * wakes faster. The kept cpus show 100% busy. Default false.
+   */
+  readonly idlePoll?: boolean;
   /** Engine decision rehearsal period, ms (EngineParams.rehearseMs; 0 = off). Default: the engine's (1). */
   readonly rehearseMs?: number;
   /**
@@ -194,6 +202,8 @@ export interface DemoReport extends DemoSnapshot {
   readonly events: readonly string[];
   /** Effective cpu affinity of each actor's worker (from its pin report). */
   readonly pins: Readonly<Record<string, string>>;
+  /** What idle polling kept (describeIdlePoll), or null when it was not asked for. */
+  readonly idlePoll: string | null;
   readonly auditCommand: string;
 }
 
@@ -394,6 +404,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
   const model = buildEngineModel(engineYaml, opts.pairs);
   const simCfg = demoSimConfig(opts);
   const sim = await startSim(opts.simConfig ? opts.simConfig(simCfg) : simCfg);
+  let idlePoll: IdlePoll | null = null;
   try {
     const config = pointConfigAtSim(loadConfigText(engineYaml, '(demo)'), sim);
     const env = simEnv(config, sim);
@@ -410,6 +421,11 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
     };
     const pinned = (opts.pin ?? true) && availableParallelism() >= 2;
     const cpu = (c: number): number | null => (pinned ? c : null);
+    if (opts.idlePoll === true) {
+      const c = opts.cpus ?? {};
+      const kept = pinned ? [c.feeds ?? 0, c.engine ?? 1, c.executors ?? 1, c.journal ?? 0] : SYSTEM_PIN_DEPS.onlineCpus();
+      idlePoll = await IdlePoll.start(kept);
+    }
 
     // ---- actors, rings, regions
     interface FeedPlan { id: string; venue: number; link: 0 | 1; ring: string; board: string; instruments: number[] }
@@ -754,6 +770,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
         const outcome = await sup.done;
         clearInterval(flushTimer);
         await sim.stop();
+        await idlePoll?.stop();
         latencyCache = { records: -1, lat: {}, cids: new Set() };
         const j = journalView();
         const s = { ...snapshot(), pairs: lastBooks.pairs };
@@ -777,6 +794,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
           balanced,
           events: [...events],
           pins: { ...pins },
+          idlePoll: idlePoll === null ? null : describeIdlePoll(idlePoll.reports),
           auditCommand: `xmc audit --dir ${journalDir} --format html --out xmc-audit.html`,
         };
       })();
@@ -786,6 +804,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
     return { sim, supervisor: sup, journalDir, tape, shm: map, snapshot, stop };
   } catch (e) {
     await sim.stop();
+    await idlePoll?.stop();
     throw e;
   }
 }
@@ -834,6 +853,7 @@ export function renderReport(r: DemoReport): string {
   L.push(`  client order ids used twice at a venue: ${r.reusedClientIds.length === 0 ? 'none' : r.reusedClientIds.join(', ')}`);
   L.push(`  venue orders missing from the journal: ${r.venueOrdersNotJournaled.length === 0 ? 'none' : r.venueOrdersNotJournaled.join(', ')}`);
   L.push(`  pinning: ${Object.entries(r.pins).filter(([k]) => k !== 'feeds' && k !== 'orders').map(([k, v]) => `${k} ${v}`).join('; ')}`);
+  if (r.idlePoll !== null) L.push(`  ${r.idlePoll}`);
   L.push(`  supervisor events (${r.events.length}):`);
   for (const e of r.events.slice(-40)) L.push(`    ${e}`);
   L.push(`  journal: ${r.journalDir}`);

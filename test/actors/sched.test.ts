@@ -7,6 +7,7 @@ import {
   describeSched,
   parseSchedStat,
   realtimeSpecError,
+  setCurrentThreadIdle,
   setCurrentThreadRealtime,
   type SchedDeps,
 } from '../../src/actors/sched.js';
@@ -72,7 +73,7 @@ describe('sched: setCurrentThreadRealtime (injected system calls)', () => {
         over.chrt ??
         ((args) => {
           calls.push([...args]);
-          pol = args[0] === '--fifo' ? 1 : 2;
+          pol = args[0] === '--fifo' ? 1 : args[0] === '--idle' ? 5 : 2;
           prio = Number(args[2]);
         }),
     };
@@ -147,5 +148,37 @@ describe('sched: setCurrentThreadRealtime (injected system calls)', () => {
     const r = setCurrentThreadRealtime({ policy: 'fifo', priority: 5 }, deps);
     expect(r).toMatchObject({ applied: false, failure: 'not_effective', policy: 'other', priority: 0 });
     expect(r.detail).toMatch(/runs other priority 0/);
+  });
+
+  it('SCHED_IDLE: lowers its own tid with chrt --idle and reads the class back', () => {
+    const deps = fake();
+    expect(setCurrentThreadIdle(deps)).toEqual({ applied: true, policy: 'idle' });
+    expect(deps.calls).toEqual([['--idle', '-p', '0', '101']]);
+  });
+
+  it('SCHED_IDLE refused, missing, not effective or without /proc: says why and what class it runs', () => {
+    const refused = fake({
+      chrt: () => {
+        throw Object.assign(new Error('Command failed'), { status: 1, stderr: "chrt: failed to set pid 101's policy: Operation not permitted\n" });
+      },
+    });
+    expect(setCurrentThreadIdle(refused)).toMatchObject({ applied: false, policy: 'other', failure: 'eperm' });
+    const missing = fake({
+      chrt: () => {
+        throw Object.assign(new Error('spawn chrt ENOENT'), { code: 'ENOENT' });
+      },
+    });
+    expect(setCurrentThreadIdle(missing)).toMatchObject({ applied: false, failure: 'no_chrt' });
+    const ignored = fake({ chrt: () => {}, start: [0, 3] });
+    const r = setCurrentThreadIdle(ignored);
+    expect(r).toMatchObject({ applied: false, policy: 'batch', failure: 'not_effective' });
+    expect(r.detail).toMatch(/runs batch/);
+    const noProc = fake({
+      readlink: () => {
+        throw new Error('ENOENT');
+      },
+    });
+    expect(setCurrentThreadIdle(noProc)).toMatchObject({ applied: false, failure: 'no_proc', policy: 'other' });
+    expect(noProc.calls).toEqual([]);
   });
 });

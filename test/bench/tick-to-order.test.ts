@@ -22,6 +22,7 @@ describe('tick-to-order suite (tiny)', () => {
       simCpu: null,
       pin: false,
       realtime: true,
+      idlePoll: true,
       rehearseMs: null,
       executorRehearseMs: null,
     };
@@ -61,6 +62,8 @@ describe('tick-to-order suite (tiny)', () => {
         expect(raw.pins['feed.okx.a']).toMatch(/sched fifo 10$/);
         expect(raw.pins.journal).not.toMatch(/sched/);
       }
+      // unpinned actors: idle polling kept every online cpu, each with its own SCHED_IDLE thread
+      expect(raw.idlePoll).toMatch(/^cpu 0: idle polling \(tid \d+, SCHED_IDLE\)(; cpu \d+: idle polling \(tid \d+, SCHED_IDLE\))*$/);
     }
   });
 });

@@ -1,0 +1,158 @@
+// Suite `wake`: how long a parked consumer thread takes to wake on another cpu, with that cpu idle
+// (halted between messages) and with it kept busy by idle polling (src/actors/idle-poll.ts: one
+// SCHED_IDLE spinning thread on the consumer's cpu), over the ring (consumer waits `park`, the
+// engine's strategy) and over postMessage (the consumer's event loop, as in the postMessage build).
+//
+// Method: bench/pair.ts's latency mode, paced slowly enough that the consumer parks and its cpu
+// goes idle between messages (BENCH_WAKE_PACE_US, default 1000 µs: a thread woken a few hundred
+// times a second, like the engine between book updates of one venue); 64-byte messages; producer
+// pinned to BENCH_PRODUCER_CPU (0), consumer to BENCH_CONSUMER_CPU (1). Sample = the consumer's
+// receipt stamp - the producer's send stamp (nowUs on both sides). The four cases run in rounds
+// (each round: every case once, idle before kept), BENCH_WAKE_RUNS rounds, and a row pools the
+// samples of its runs, so a slow spell of the host hits every case alike.
+//
+// Invariants: ratios use only figures of this run; a kept case whose idle-poll thread did not
+// run (no pinning, no SCHED_IDLE) is reported as an error, never as a figure.
+import { IdlePoll, describeIdlePoll } from '../src/actors/idle-poll.js';
+import {
+  caseSelected,
+  cpuSnapshot,
+  envInt,
+  fmtLoad,
+  latencyFields,
+  loadBetween,
+  summarize,
+  timesLower,
+  worstLoad,
+  type CaseResult,
+  type LoadShare,
+  type RuntimeInfo,
+  type SuiteReport,
+} from './harness.js';
+import { runPair, type PairCase, type PairResult } from './pair.js';
+import type { Transport } from './pair-protocol.js';
+import { cpuFromEnv, pinSummary } from './ring.js';
+
+interface WakeCase {
+  readonly name: string;
+  readonly transport: Transport;
+  readonly kept: boolean;
+}
+
+const CASES: readonly WakeCase[] = [
+  { name: 'wake ring park, cpu idle', transport: 'ring', kept: false },
+  { name: 'wake ring park, cpu kept (idle polling)', transport: 'ring', kept: true },
+  { name: 'wake postMessage, cpu idle', transport: 'port', kept: false },
+  { name: 'wake postMessage, cpu kept (idle polling)', transport: 'port', kept: true },
+];
+
+export async function runWakeSuite(runtime: RuntimeInfo): Promise<SuiteReport> {
+  const cfg = {
+    paceUs: envInt('BENCH_WAKE_PACE_US', 1000),
+    samples: envInt('BENCH_WAKE_SAMPLES', 3000),
+    warmup: envInt('BENCH_WAKE_WARMUP', 300),
+    runs: envInt('BENCH_WAKE_RUNS', 3),
+    producerCpu: cpuFromEnv('BENCH_PRODUCER_CPU', 0),
+    consumerCpu: cpuFromEnv('BENCH_CONSUMER_CPU', 1),
+    timeoutMs: envInt('BENCH_CASE_TIMEOUT_MS', 120_000),
+  };
+  const selected = CASES.filter((c) => caseSelected(c.name));
+  const runs = new Map<string, { r: PairResult; load: LoadShare | null }[]>();
+  const errors = new Map<string, string>();
+  const kept: Record<string, string> = {};
+
+  for (let round = 0; round < cfg.runs; round++) {
+    for (const c of selected) {
+      if (errors.has(c.name)) continue;
+      const pc: PairCase = {
+        transport: c.transport,
+        wait: c.transport === 'ring' ? 'park' : null,
+        mode: 'latency',
+        size: 64,
+        warmup: cfg.warmup,
+        count: cfg.samples,
+        paceUs: cfg.paceUs,
+        window: 1024,
+        ringBytes: 256 * 1024,
+        producerCpu: cfg.producerCpu,
+        consumerCpu: cfg.consumerCpu,
+        timeoutMs: cfg.timeoutMs,
+      };
+      let poll: IdlePoll | null = null;
+      try {
+        if (c.kept) {
+          if (cfg.consumerCpu === null) throw new Error('idle polling needs a pinned consumer (BENCH_CONSUMER_CPU)');
+          poll = await IdlePoll.start([cfg.consumerCpu]);
+          kept[c.name] = describeIdlePoll(poll.reports);
+          if (!poll.reports.every((r) => r.running)) throw new Error(`idle polling did not run: ${kept[c.name]}`);
+        }
+        const before = cpuSnapshot();
+        const r = await runPair(pc);
+        const load = loadBetween(before, cpuSnapshot());
+        runs.set(c.name, [...(runs.get(c.name) ?? []), { r, load }]);
+        process.stdout.write(`  ${c.name}: run ${round + 1}/${cfg.runs} p50 ${r.latency?.p50.toFixed(1)} us\n`);
+      } catch (err) {
+        errors.set(c.name, err instanceof Error ? err.message : String(err));
+      } finally {
+        await poll?.stop();
+      }
+    }
+  }
+
+  const cases: CaseResult[] = [];
+  const byName = new Map<string, CaseResult>();
+  for (const c of selected) {
+    const err = errors.get(c.name);
+    const got = runs.get(c.name) ?? [];
+    if (err !== undefined || got.length === 0) {
+      cases.push({ name: c.name, note: `ERROR: ${err ?? 'no run'}` });
+      continue;
+    }
+    const total = got.reduce((n, a) => n + a.r.samples!.length, 0);
+    const pooled = new Float64Array(total);
+    let at = 0;
+    for (const a of got) {
+      pooled.set(a.r.samples!, at);
+      at += a.r.samples!.length;
+    }
+    const load = worstLoad(got.map((a) => a.load));
+    const row: CaseResult = {
+      name: c.name,
+      ...latencyFields(summarize(pooled, total)),
+      note: [c.transport === 'port' ? 'baseline transport' : '', `${got.length} runs pooled, p50s ${got.map((a) => a.r.latency!.p50.toFixed(1)).join(' ')}`, pinSummary(got[0]!.r), fmtLoad(load)]
+        .filter(Boolean)
+        .join('; '),
+      extra: { load, pins: got[0]!.r.pins, idlePoll: kept[c.name] ?? null, runs: got.map((a) => ({ latency: a.r.latency, load: a.load })) },
+    };
+    cases.push(row);
+    byName.set(c.name, row);
+  }
+
+  const ratios: Record<string, number> = {};
+  const pairRatio = (label: string, slow: string, fast: string): void => {
+    const a = byName.get(slow);
+    const b = byName.get(fast);
+    if (a === undefined || b === undefined) return;
+    ratios[`${label} p50`] = timesLower(a.p50_us, b.p50_us);
+    ratios[`${label} p99`] = timesLower(a.p99_us, b.p99_us);
+  };
+  pairRatio('ring park: idle / kept', CASES[0]!.name, CASES[1]!.name);
+  pairRatio('postMessage: idle / kept', CASES[2]!.name, CASES[3]!.name);
+  pairRatio('cpu idle: postMessage / ring', CASES[2]!.name, CASES[0]!.name);
+  pairRatio('cpu kept: postMessage / ring', CASES[3]!.name, CASES[1]!.name);
+
+  return {
+    suite: 'wake',
+    description: 'wake-up of a parked consumer on another cpu, that cpu idle vs kept busy by idle polling, ring (park) and postMessage',
+    runtime,
+    config: cfg,
+    baseline: 'the same transport with the consumer cpu idle',
+    cases,
+    ratios,
+    targets: [],
+    notes: [
+      `one 64-byte message every ${cfg.paceUs} µs; sample = consumer receipt - producer send (nowUs, one clock); rounds of all cases, ${cfg.runs} runs pooled per row`,
+      'kept = one SCHED_IDLE spinning thread pinned to the consumer cpu (src/actors/idle-poll.ts) for the case, so that cpu never halts; it yields at once to the woken consumer',
+    ],
+  };
+}
