@@ -65,6 +65,18 @@ export function summarize(values: Float64Array, count: number, dropped = 0): Sum
   };
 }
 
+/** The summary of several runs' samples taken together (the percentiles of every sample). */
+export function summarizePooled(runs: readonly Float64Array[]): Summary {
+  const total = runs.reduce((n, r) => n + r.length, 0);
+  const pooled = new Float64Array(total);
+  let at = 0;
+  for (const r of runs) {
+    pooled.set(r, at);
+    at += r.length;
+  }
+  return summarize(pooled, total);
+}
+
 /** Bytes a Recorder of `capacity` samples needs when it lives in shared memory. */
 export function recorderBytes(capacity: number): number {
   return 8 * (capacity + 2);

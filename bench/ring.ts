@@ -16,7 +16,7 @@ import {
   loadBetween,
   envInt,
   latencyFields,
-  summarize,
+  summarizePooled,
   timesHigher,
   timesLower,
   worstLoad,
@@ -140,14 +140,7 @@ export async function runRingSuite(runtime: RuntimeInfo): Promise<SuiteReport> {
     let r = chosen.r;
     let load = chosen.load;
     if (latency) {
-      const total = attempts.reduce((n, a) => n + (a.r.samples?.length ?? 0), 0);
-      const pooled = new Float64Array(total);
-      let at = 0;
-      for (const a of attempts) {
-        pooled.set(a.r.samples!, at);
-        at += a.r.samples!.length;
-      }
-      r = { ...r, latency: summarize(pooled, total) };
+      r = { ...r, latency: summarizePooled(attempts.map((a) => a.r.samples!)) };
       load = worstLoad(attempts.map((a) => a.load));
     }
     byKey.set(name, r);

@@ -21,7 +21,7 @@ import {
   fmtLoad,
   latencyFields,
   loadBetween,
-  summarize,
+  summarizePooled,
   timesLower,
   worstLoad,
   type CaseResult,
@@ -108,17 +108,10 @@ export async function runWakeSuite(runtime: RuntimeInfo): Promise<SuiteReport> {
       cases.push({ name: c.name, note: `ERROR: ${err ?? 'no run'}` });
       continue;
     }
-    const total = got.reduce((n, a) => n + a.r.samples!.length, 0);
-    const pooled = new Float64Array(total);
-    let at = 0;
-    for (const a of got) {
-      pooled.set(a.r.samples!, at);
-      at += a.r.samples!.length;
-    }
     const load = worstLoad(got.map((a) => a.load));
     const row: CaseResult = {
       name: c.name,
-      ...latencyFields(summarize(pooled, total)),
+      ...latencyFields(summarizePooled(got.map((a) => a.r.samples!))),
       note: [c.transport === 'port' ? 'baseline transport' : '', `${got.length} runs pooled, p50s ${got.map((a) => a.r.latency!.p50.toFixed(1)).join(' ')}`, pinSummary(got[0]!.r), fmtLoad(load)]
         .filter(Boolean)
         .join('; '),

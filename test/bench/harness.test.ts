@@ -18,6 +18,7 @@ import {
   percentileOfSorted,
   recorderBytes,
   summarize,
+  summarizePooled,
   timesHigher,
   timesLower,
   writeReport,
@@ -62,6 +63,16 @@ describe('percentiles (nearest rank)', () => {
     const v = Float64Array.from([5, 1, 3, 1000, 1000]);
     const s = summarize(v, 3);
     expect(s).toMatchObject({ count: 3, min: 1, p50: 3, max: 5 });
+  });
+});
+
+describe('pooled runs', () => {
+  it('summarises every sample of several runs together, whatever their order and sizes', () => {
+    const pooled = summarizePooled([new Float64Array([5, 1]), new Float64Array([]), new Float64Array([9, 3, 7])]);
+    expect(pooled).toEqual(summarize(new Float64Array([1, 3, 5, 7, 9]), 5));
+    expect(pooled.p50).toBe(5);
+    expect(pooled.count).toBe(5);
+    expect(summarizePooled([]).count).toBe(0);
   });
 });
 
