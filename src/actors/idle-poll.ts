@@ -20,7 +20,8 @@
 // execution resources from its sibling, so keep only cpus whose siblings are idle or isolated.
 //
 // Invariants: a thread that could not be pinned or lowered to SCHED_IDLE does not spin (its
-// report says why); `stop()` sets every stop flag and resolves once every thread has exited.
+// report says why); `stop()` sets every stop flag and resolves once every thread has exited; the
+// threads are unref'd, so they never keep the process alive on their own.
 import { Worker } from 'node:worker_threads';
 import { compiledModule } from '../paths.js';
 import { describePin, type PinReport } from './pinning.js';
@@ -78,7 +79,10 @@ export class IdlePoll {
   /** Stops every thread; resolves once all have exited. Idempotent. */
   stop(): Promise<void> {
     if (this.stopping === null) {
-      for (const k of this.kept) Atomics.store(k.words, 0, 1);
+      for (const k of this.kept) {
+        k.worker.ref(); // held until it has exited, so that stop() resolves
+        Atomics.store(k.words, 0, 1);
+      }
       this.stopping = Promise.all(this.kept.map((k) => k.exited)).then(() => undefined);
     }
     return this.stopping;
@@ -93,6 +97,8 @@ async function startOne(cpu: number): Promise<Kept> {
     // a spinning loop needs no heap to speak of
     resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
   });
+  // never what keeps the process alive: a program that ends without stop() is not held by these
+  worker.unref();
   const exited = new Promise<void>((res) => worker.once('exit', () => res()));
   const first = await new Promise<{ pin: PinReport; sched: IdleClassReport | null; running: boolean }>((res, rej) => {
     worker.once('message', res);

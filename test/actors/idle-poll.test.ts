@@ -2,9 +2,13 @@
 // pinned and in SCHED_IDLE, read back from /proc by the test itself (not from the thread's own
 // report), it spins (its laps advance), and stop() ends it; a cpu that cannot be kept gets no
 // spinning thread and a report that says why.
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IdlePoll, describeIdlePoll } from '../../src/actors/idle-poll.js';
+import { compiledModule } from '../../src/paths.js';
 import { parseCpuList } from '../../src/actors/pinning.js';
 import { parseSchedStat } from '../../src/actors/sched.js';
 
@@ -42,6 +46,18 @@ describe('idle polling', () => {
     const after = poll.laps(cpu);
     await new Promise((res) => setTimeout(res, 20));
     expect(poll.laps(cpu)).toBe(after);
+  });
+
+  it('never keeps a process alive: a program that ends without stop() exits', () => {
+    const mod = compiledModule('src/actors/idle-poll.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'xmc-idle-poll-'));
+    const file = join(dir, 'no-stop.mjs');
+    writeFileSync(file, `const m = await import(${JSON.stringify(mod)});\nconst p = await m.IdlePoll.start([${online[0]}]);\nconsole.log(p.reports[0].running);\n`);
+    const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000 });
+    rmSync(dir, { recursive: true, force: true });
+    expect(r.signal).toBeNull(); // not killed by the timeout
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('true');
   });
 
   it('a cpu that cannot be kept gets no spinning thread, and the report says why', async () => {
