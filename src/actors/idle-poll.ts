@@ -5,10 +5,10 @@
 //
 // Why: a cpu with nothing to run halts (HLT, or a deep C-state on bare metal). Waking a thread
 // parked there then costs the halt's exit on top of the futex wake: in a VM the hypervisor has to
-// schedule the halted vCPU again. Measured on this project's 2-vCPU VM (one thread notifying a
-// thread parked in Atomics.wait on the other cpu, 3 000 wakes, 1 ms apart): 71-77 µs p50 and
-// 0.44-3.1 ms p99 with the target cpu idle, 24-39 µs p50 and 55-976 µs p99 with a SCHED_IDLE
-// spinner on it (BENCHMARKING.md, "Idle polling").
+// schedule the halted vCPU again. `npm run bench -- wake` measures it: on this project's 2-vCPU
+// VM a ring consumer parked on the other cpu, one message a millisecond, woke in 100 µs p50 and
+// 40 ms p99 with its cpu idle, 32.7 µs and 1.35 ms with the cpu kept by this module (15:34 UTC,
+// bench/results/wake.json; BENCHMARKING.md, the `wake` suite and "Idle polling").
 //
 // How: one worker thread per cpu (idle-poll-thread.ts) pins itself to the cpu and lowers itself
 // to SCHED_IDLE, then spins on a shared stop flag. SCHED_IDLE runs only when no fair-class or

@@ -3,6 +3,7 @@ export type { ActorBehaviour, ActorContext, ActorFactory, ActorSpec } from './ac
 export { ACTOR_STATE, ActorControl, CTL, CTL_WORDS, actorRegions, bellRegionName, controlRegionName } from './control.js';
 export { calibrationErrorUs, monoClock, nowMs, nowUs, type MonoClock } from './clock.js';
 export { describePin, pinCurrentThread, type PinFailure, type PinReport } from './pinning.js';
+export { IdlePoll, describeIdlePoll, type IdlePollThreadReport } from './idle-poll.js';
 export {
   Supervisor,
   SupervisorStartError,
