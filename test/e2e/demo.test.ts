@@ -117,22 +117,24 @@ describe('xmc demo (real sockets, real workers)', () => {
     }
   }, 240_000);
 
-  it('`xmc demo --duration --json` exits 0 with a final report: balanced, ids unique, journaled', async () => {
+  it('`xmc demo --duration --json --idle-poll` exits 0 with a final report: balanced, ids unique, journaled, cpus kept', async () => {
     dir = mkdtempSync(join(tmpdir(), 'xmc-demo-cli-'));
-    const child = spawn(process.execPath, [compiledModule('src/main.ts'), 'demo', '--duration', '8', '--json', '--no-pin', '--seed', '42', '--journal', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [compiledModule('src/main.ts'), 'demo', '--duration', '8', '--json', '--no-pin', '--idle-poll', '--seed', '42', '--journal', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     child.stderr.on('data', (b: Buffer) => (err += b.toString()));
     const code = await new Promise<number | null>((res) => child.on('exit', res));
     expect(code, err).toBe(0);
-    const r = JSON.parse(out) as { outcome: { kind: string }; combos: number; combosDone: number; combosEscalated: number; balanced: boolean; reusedClientIds: string[]; venueOrdersNotJournaled: string[]; journalDir: string; venueOrders: number };
+    const r = JSON.parse(out) as { outcome: { kind: string }; combos: number; combosDone: number; combosEscalated: number; balanced: boolean; reusedClientIds: string[]; venueOrdersNotJournaled: string[]; journalDir: string; venueOrders: number; idlePoll: string | null };
     expect(r.outcome.kind).toBe('stopped');
     expect(r.combos).toBe(r.combosDone + r.combosEscalated);
     expect(r.balanced).toBe(true);
     expect(r.reusedClientIds).toEqual([]);
     expect(r.venueOrdersNotJournaled).toEqual([]);
     expect(r.journalDir).toBe(dir);
+    // --idle-poll with unpinned actors: every online cpu was kept, each by its own SCHED_IDLE thread
+    expect(r.idlePoll).toMatch(/^cpu 0: idle polling \(tid \d+, SCHED_IDLE\)(; cpu \d+: idle polling \(tid \d+, SCHED_IDLE\))*$/);
     // the journal it names is readable and holds an OrderSent per venue order
     const sent = readJournal(dir).entries.filter((e) => decodeAudit(e)?.kind === AuditKind.OrderSent).length;
     expect(sent).toBeGreaterThanOrEqual(r.venueOrders);
