@@ -53,6 +53,7 @@ import type { InstrumentSpec } from '../src/venues/types.js';
 import { binanceSpotStream, okxBooksStream, type BookRef, type EncodedStream } from './feed-stream.js';
 import {
   Recorder,
+  probeInterruptions,
   caseSelected,
   summarize,
   checkAtLeast,
@@ -585,6 +586,8 @@ interface FeedConfig {
   latPerRound: number;
   tputPerRound: number;
   rounds: number;
+  /** Busy-loop time of the interruption probe after each venue's cases, ms (BENCH_FEED_PROBE_MS). */
+  probeMs: number;
 }
 
 interface VenueRun {
@@ -722,6 +725,7 @@ export async function runFeedSuite(runtime: RuntimeInfo): Promise<SuiteReport> {
     latPerRound: envInt('BENCH_FEED_LAT', 10000),
     tputPerRound: envInt('BENCH_FEED_TPUT', 30000),
     rounds: envInt('BENCH_FEED_ROUNDS', 3),
+    probeMs: envInt('BENCH_FEED_PROBE_MS', 1000),
   };
   const cases: CaseResult[] = [];
   const ratios: Record<string, number> = {};
@@ -779,6 +783,17 @@ export async function runFeedSuite(runtime: RuntimeInfo): Promise<SuiteReport> {
       targets.push(checkAtLeast(`${t}: xmc updates/s >= 3x ccxt`, 3, ratios[`${t}: xmc updates/s x ccxt`]!));
     }
     if (rate['xmc'] !== undefined) targets.push(checkBelow(`${t}: xmc p99 per update < 10 us`, 10, p99['xmc']!));
+    // what the host takes from this thread, measured right after the cases: how often an update
+    // of xmc's p50 is interrupted (the p99 carries an interruption once that passes 1%)
+    const probe = probeInterruptions(cfg.probeMs);
+    const hitPct = p50['xmc'] === undefined ? Number.NaN : (probe.perSec * p50['xmc']) / 1e4;
+    cases.push({
+      name: `${t}: cpu lost by a busy loop (${(probe.busyMs / 1000).toFixed(1)} s)`,
+      note: `floor: gaps > ${probe.thresholdUs} us in a clock-reading loop, ${probe.perSec.toFixed(0)} per s (msg/s column); an update of xmc's p50 is hit with probability ${Number.isFinite(hitPct) ? `${hitPct.toFixed(2)}%` : '-'}`,
+      ...latencyFields(probe.gaps),
+      msgs_per_sec: probe.perSec,
+      extra: { probe, xmcUpdateHitPct: hitPct },
+    });
   }
   return {
     suite: 'feed',

@@ -186,6 +186,38 @@ export function timesHigher(baseline: number | undefined, candidate: number | un
   return candidate / baseline;
 }
 
+/** What `probeInterruptions` saw: how often a busy thread lost its cpu, and for how long. */
+export interface InterruptionProbe {
+  /** Gaps longer than the threshold per second of busy time. */
+  perSec: number;
+  /** Gap durations (µs). */
+  gaps: Summary;
+  thresholdUs: number;
+  busyMs: number;
+}
+
+/**
+ * Busy-loops on the calling thread for `ms` reading the clock, and records every gap between two
+ * reads longer than `thresholdUs`: the times the thread lost its cpu (an interrupt, the
+ * hypervisor running something else, a preemption). A latency sample of d µs taken on this thread
+ * is hit by such a gap with probability ~ perSec x d / 1e6, and when that passes 1% the p99
+ * carries a gap whatever the measured code does.
+ */
+export function probeInterruptions(ms: number, thresholdUs = 2): InterruptionProbe {
+  const rec = new Recorder(1_000_000);
+  const t0 = performance.now();
+  let prev = t0;
+  let t = t0;
+  while (t - t0 < ms) {
+    t = performance.now();
+    const gapUs = (t - prev) * 1000;
+    if (gapUs > thresholdUs) rec.record(gapUs);
+    prev = t;
+  }
+  const busyMs = t - t0;
+  return { perSec: (rec.count + rec.dropped) / (busyMs / 1000), gaps: rec.summary(), thresholdUs, busyMs };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Runtime description
 

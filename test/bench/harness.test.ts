@@ -19,6 +19,7 @@ import {
   recorderBytes,
   summarize,
   summarizePooled,
+  probeInterruptions,
   timesHigher,
   timesLower,
   writeReport,
@@ -73,6 +74,20 @@ describe('pooled runs', () => {
     expect(pooled.p50).toBe(5);
     expect(pooled.count).toBe(5);
     expect(summarizePooled([]).count).toBe(0);
+  });
+});
+
+describe('interruption probe', () => {
+  it('busy-loops for the time asked and counts only gaps above the threshold', () => {
+    const none = probeInterruptions(20, 1e9); // no gap is that long
+    expect(none.busyMs).toBeGreaterThanOrEqual(20);
+    expect(none.gaps.count).toBe(0);
+    expect(none.perSec).toBe(0);
+    const all = probeInterruptions(20, -1); // every clock read is a "gap"
+    expect(all.gaps.count).toBeGreaterThan(100);
+    expect(all.perSec).toBeCloseTo((all.gaps.count + all.gaps.dropped) / (all.busyMs / 1000), 6);
+    expect(all.gaps.min).toBeGreaterThanOrEqual(0);
+    expect(all.thresholdUs).toBe(-1);
   });
 });
 
