@@ -172,6 +172,8 @@ async function runDemo(opts: DemoCliOptions): Promise<number> {
       if (e.type !== 'report') log.debug({ event: e.type }, describeEvent(e));
     },
   });
+  // said at once: a cpu that could not be kept is the user's to know before the run, not after
+  if (demo.idlePoll !== null && !opts.json) process.stdout.write(`xmc demo: ${demo.idlePoll}\n`);
   const started = Date.now();
   let stopping: Promise<DemoReport> | null = null;
   let stopped!: (r: Promise<DemoReport>) => void;

@@ -214,6 +214,8 @@ export interface DemoHandle {
   readonly tape: VenueTape;
   /** Test hook: the shared memory of the tree (e.g. an executor's state region 'exec.okx.state'). */
   readonly shm: ShmMap;
+  /** What idle polling kept (describeIdlePoll), or null when it was not asked for. */
+  readonly idlePoll: string | null;
   snapshot(): DemoSnapshot;
   stop(): Promise<DemoReport>;
 }
@@ -801,7 +803,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
       return stopped;
     };
 
-    return { sim, supervisor: sup, journalDir, tape, shm: map, snapshot, stop };
+    return { sim, supervisor: sup, journalDir, tape, shm: map, idlePoll: idlePoll === null ? null : describeIdlePoll(idlePoll.reports), snapshot, stop };
   } catch (e) {
     await sim.stop();
     await idlePoll?.stop();
