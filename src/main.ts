@@ -62,6 +62,7 @@ interface RunOptions {
   pin: boolean;
   json: boolean;
   seed: number;
+  idlePoll: boolean;
 }
 
 async function runTopology(opts: RunOptions): Promise<number> {
@@ -75,6 +76,7 @@ async function runTopology(opts: RunOptions): Promise<number> {
     ratePerSec: opts.rate,
     wait: opts.wait,
     warmSpare: opts.warmSpare,
+    idlePoll: opts.idlePoll,
     seed: opts.seed,
     ...(opts.pin ? (opts.cpus ? { cpus: opts.cpus } : {}) : { cpus: [null, null] as const }),
     onEvent: (e) => {
@@ -83,6 +85,7 @@ async function runTopology(opts: RunOptions): Promise<number> {
   });
   out('pinning (effective affinity per actor):');
   for (const [actor, pin] of Object.entries(topo.pins())) out(describePin(actor, pin));
+  if (topo.idlePoll !== null) out(topo.idlePoll);
 
   const started = Date.now();
   let prev: DemoStats | null = null;
@@ -132,6 +135,7 @@ async function runTopology(opts: RunOptions): Promise<number> {
     crashesInjected: crashes,
     stats: final,
     pins: topo.pins(),
+    idlePoll: topo.idlePoll,
   };
   if (opts.json) {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
@@ -275,6 +279,7 @@ export function buildCli(): Command {
     .addOption(new Option('--crash-every <seconds>', 'crash the feed and the engine in turn every N seconds to show supervised restarts').argParser(positiveNumber('--crash-every')))
     .addOption(new Option('--cpus <feed,engine>', 'cpus to pin the feed and engine actors to ("-" = unpinned); default 0,1 on 2+ cpus').argParser(cpuList))
     .option('--no-pin', 'run every actor unpinned')
+    .option('--idle-poll', 'keep the actors\' cpus from going idle (one SCHED_IDLE spinning thread each), so the parked engine wakes faster', false)
     .option('--json', 'print only the final report, as JSON', false)
     .addOption(new Option('--seed <n>', 'seed of the supervisor backoff jitter').default(1).argParser(Number))
     .action(async (opts: RunOptions) => {

@@ -13,7 +13,8 @@ import type { WaitStrategyName } from '../shm/wait.js';
 import { compiledModule } from '../paths.js';
 import { actorRegions, bellRegionName } from './control.js';
 import { LAT_BINS, STAT, STATS_WORDS, histogramQuantile } from './demo-frames.js';
-import type { PinReport } from './pinning.js';
+import { IdlePoll, describeIdlePoll } from './idle-poll.js';
+import { SYSTEM_PIN_DEPS, type PinReport } from './pinning.js';
 import { Supervisor, type ChildInfo, type SupervisorEvent, type SupervisorListener, type SupervisorOutcome } from './supervisor.js';
 
 export interface RingPlan {
@@ -56,6 +57,9 @@ export interface DemoTopologyOptions {
   readonly wait?: WaitStrategyName;
   /** Keep a warm spare for each actor. Default false. */
   readonly warmSpare?: boolean;
+  /** Idle polling (idle-poll.ts) on the actors' cpus (every online cpu when unpinned), from start
+   * until the supervisor ends. Default false. */
+  readonly idlePoll?: boolean;
   /** Restart intensity of the demo supervisor. Default 5 restarts in 10 s. */
   readonly intensity?: number;
   readonly periodMs?: number;
@@ -81,6 +85,8 @@ export interface DemoStats {
 export interface DemoTopology {
   readonly supervisor: Supervisor;
   readonly sab: SharedArrayBuffer;
+  /** What idle polling kept (describeIdlePoll), or null when it was not asked for. */
+  readonly idlePoll: string | null;
   /** The pin report of each actor's active worker. */
   pins(): Record<string, PinReport | null>;
   stats(): DemoStats;
@@ -135,11 +141,21 @@ export async function startDemoTopology(opts: DemoTopologyOptions = {}): Promise
     },
     { sab, ...(opts.seed === undefined ? {} : { seed: opts.seed }), ...(opts.onEvent ? { onEvent: opts.onEvent } : {}) },
   );
-  await sup.start();
+  const pinnedCpus = cpus.filter((c): c is number => c !== null);
+  const idlePoll = opts.idlePoll === true ? await IdlePoll.start(pinnedCpus.length > 0 ? pinnedCpus : SYSTEM_PIN_DEPS.onlineCpus()) : null;
+  // the threads end with the tree, however it ends (a stop, or the root giving up)
+  void sup.done.then(() => idlePoll?.stop());
+  try {
+    await sup.start();
+  } catch (e) {
+    await idlePoll?.stop();
+    throw e;
+  }
   const word = (w: number): number => Atomics.load(st, (statsOff >> 2) + w) >>> 0;
   return {
     supervisor: sup,
     sab,
+    idlePoll: idlePoll === null ? null : describeIdlePoll(idlePoll.reports),
     pins() {
       const out: Record<string, PinReport | null> = {};
       for (const c of sup.children()) out[c.id] = c.pin;
@@ -169,7 +185,9 @@ export async function startDemoTopology(opts: DemoTopologyOptions = {}): Promise
     kill: (actor) => sup.kill(actor),
     async stop() {
       await sup.stop();
-      return sup.done;
+      const outcome = await sup.done;
+      await idlePoll?.stop();
+      return outcome;
     },
   };
 }

@@ -1,5 +1,6 @@
 // The demo topology the CLI starts: a feed actor and an engine actor over one ring under one
 // supervisor. It must stream, report pinning, survive a crash of either actor, and stop cleanly.
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -8,6 +9,16 @@ import { logSupervisorEvents } from '../../src/actors/supervisor-log.js';
 import { EventLog, until } from './helpers.js';
 
 describe('demo topology', () => {
+  it('with idle polling: each pinned cpu is kept while the tree runs, and freed when it stops', async () => {
+    const topo = await startDemoTopology({ ratePerSec: 2_000, cpus: [0, 1], idlePoll: true });
+    expect(topo.idlePoll).toMatch(/^cpu 0: idle polling \(tid \d+, SCHED_IDLE\); cpu 1: idle polling \(tid \d+, SCHED_IDLE\)$/);
+    const tids = [...topo.idlePoll!.matchAll(/tid (\d+)/g)].map((m) => Number(m[1]));
+    for (const tid of tids) expect(existsSync(`/proc/${process.pid}/task/${tid}`)).toBe(true);
+    await until(() => topo.stats().consumed > 200, 'engine to consume 200 tops');
+    expect(await topo.stop()).toEqual({ kind: 'stopped' });
+    for (const tid of tids) expect(existsSync(`/proc/${process.pid}/task/${tid}`)).toBe(false);
+  });
+
   it('streams tops from feed to engine, survives crashes, stops cleanly', async () => {
     const log = new EventLog();
     const lines: string[] = [];
