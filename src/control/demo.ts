@@ -423,11 +423,9 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
     };
     const pinned = (opts.pin ?? true) && availableParallelism() >= 2;
     const cpu = (c: number): number | null => (pinned ? c : null);
-    if (opts.idlePoll === true) {
-      const c = opts.cpus ?? {};
-      const kept = pinned ? [c.feeds ?? 0, c.engine ?? 1, c.executors ?? 1, c.journal ?? 0] : SYSTEM_PIN_DEPS.onlineCpus();
-      idlePoll = await IdlePoll.start(kept);
-    }
+    // each actor kind's cpu (the demo's layout unless opts.cpus says otherwise)
+    const cpus = { feeds: opts.cpus?.feeds ?? 0, engine: opts.cpus?.engine ?? 1, executors: opts.cpus?.executors ?? 1, journal: opts.cpus?.journal ?? 0 };
+    if (opts.idlePoll === true) idlePoll = await IdlePoll.start(pinned ? Object.values(cpus) : SYSTEM_PIN_DEPS.onlineCpus());
 
     // ---- actors, rings, regions
     interface FeedPlan { id: string; venue: number; link: 0 | 1; ring: string; board: string; instruments: number[] }
@@ -525,7 +523,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
         reconnect: { baseMs: 50, maxMs: 1000 },
         ...(vc.id === 'binance-spot' || vc.id === 'binance-usdm' ? { binance: { snapshotLimit: 100 } } : {}),
       };
-      return { id: f.id, module: compiledModule('src/actors/feed.ts'), outbound: [f.ring], wait: 'async-park', parkTimeoutMs: 20, cpu: cpu(opts.cpus?.feeds ?? 0), ...rt(DEMO_RT_FEED), hangTimeoutMs: 10_000, params, ...tp };
+      return { id: f.id, module: compiledModule('src/actors/feed.ts'), outbound: [f.ring], wait: 'async-park', parkTimeoutMs: 20, cpu: cpu(cpus.feeds), ...rt(DEMO_RT_FEED), hangTimeoutMs: 10_000, params, ...tp };
     });
     const assetNames = Object.keys(config.assets);
     const balanceAssets = balanceAssetsByVenue(model.tradables, config.venues.length);
@@ -547,7 +545,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
         assets: balanceAssets[e.venue]!.map((a) => ({ code: assetNames[a]!, assetId: a, decimals: config.assets[assetNames[a]!]!.decimals })),
         ...(opts.executorRehearseMs === undefined ? {} : { rehearseMs: opts.executorRehearseMs }),
       };
-      return { id: e.id, module: compiledModule('src/actors/executor.ts'), inbound: [e.orders], outbound: [e.reports], wait: 'async-park', parkTimeoutMs: execParkMs, cpu: cpu(opts.cpus?.executors ?? 1), ...rt(DEMO_RT_EXECUTOR), hangTimeoutMs: 10_000, params, ...tp };
+      return { id: e.id, module: compiledModule('src/actors/executor.ts'), inbound: [e.orders], outbound: [e.reports], wait: 'async-park', parkTimeoutMs: execParkMs, cpu: cpu(cpus.executors), ...rt(DEMO_RT_EXECUTOR), hangTimeoutMs: 10_000, params, ...tp };
     });
     const engineParams: EngineParams = {
       configYaml: engineYaml,
@@ -570,13 +568,13 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
         periodMs: 30_000,
         backoff: { baseMs: 50 },
         children: [
-          { id: JOURNAL, module: compiledModule('src/actors/journal.ts'), inbound: [JOURNAL_RING, SUP_RING], wait: 'park', parkTimeoutMs: 50, cpu: cpu(opts.cpus?.journal ?? 0), hangTimeoutMs: 10_000, params: journalParams, ...tp },
+          { id: JOURNAL, module: compiledModule('src/actors/journal.ts'), inbound: [JOURNAL_RING, SUP_RING], wait: 'park', parkTimeoutMs: 50, cpu: cpu(cpus.journal), hangTimeoutMs: 10_000, params: journalParams, ...tp },
           { kind: 'supervisor', id: 'orders', supervisor: { name: 'orders', strategy: 'one_for_one', intensity: 5, periodMs: 30_000, backoff: { baseMs: 50 }, children: execChildren } },
           {
             id: ENGINE, module: compiledModule('src/actors/engine.ts'),
             inbound: [...feeds.map((f) => f.ring), ...execs.map((e) => e.reports)],
             outbound: [...execs.map((e) => e.orders), JOURNAL_RING],
-            wait: 'park', parkTimeoutMs: 10, cpu: cpu(opts.cpus?.engine ?? 1), ...rt(DEMO_RT_ENGINE), hangTimeoutMs: 10_000, params: engineParams, ...tp,
+            wait: 'park', parkTimeoutMs: 10, cpu: cpu(cpus.engine), ...rt(DEMO_RT_ENGINE), hangTimeoutMs: 10_000, params: engineParams, ...tp,
           },
           { kind: 'supervisor', id: 'feeds', supervisor: { name: 'feeds', strategy: 'one_for_one', intensity: 10, periodMs: 30_000, backoff: { baseMs: 100 }, children: feedChildren } },
         ],
@@ -584,6 +582,8 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
       { sab, seed, onEvent },
     );
     if (opts.transport === 'port') supWriter = sup.portWriter(SUP_RING);
+    // the idle-poll threads end with the tree, however it ends (stop(), or the root giving up)
+    void sup.done.then(() => idlePoll?.stop());
     const tape = new VenueTape(sim.venues);
     await sup.start();
     const flushTimer = setInterval(flushSup, 200);
