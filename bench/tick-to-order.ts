@@ -71,6 +71,7 @@ import {
   type TargetCheck,
 } from './harness.js';
 import { cpuFromEnv } from './ring.js';
+import { WAKE_CASES, runWakeCases } from './wake.js';
 
 export type T2oTransport = 'ring' | 'port';
 
@@ -106,6 +107,8 @@ export interface TickToOrderConfig {
   readonly rehearseMs: number | null;
   /** Executor order-path rehearsal period, ms (BENCH_T2O_EXEC_REHEARSE_MS; 0 = off); null: the executor's default. */
   readonly executorRehearseMs: number | null;
+  /** Samples per floor row (BENCH_T2O_FLOOR_SAMPLES; 0 = no floor rows): see runFloor. */
+  readonly floorSamples: number;
 }
 
 /** A rehearsal period from env `name` (0 = off); unset: null (the actor's default). */
@@ -152,6 +155,7 @@ export function tickToOrderConfigFromEnv(): TickToOrderConfig {
     idlePoll: process.env.BENCH_T2O_IDLE_POLL !== '0',
     rehearseMs: rehearseFromEnv('BENCH_T2O_REHEARSE_MS'),
     executorRehearseMs: rehearseFromEnv('BENCH_T2O_EXEC_REHEARSE_MS'),
+    floorSamples: envInt('BENCH_T2O_FLOOR_SAMPLES', 3000),
     ...(cpuList.length === 4 ? { cpus: { feeds: cpuList[0]!, engine: cpuList[1]!, executors: cpuList[2]!, journal: cpuList[3]! } } : {}),
   };
 }
@@ -378,6 +382,31 @@ function summaryOf(xs: readonly number[]): Summary {
 
 // ---------------------------------------------------------------------------------- the suite
 
+/**
+ * The floor of the p50 ratio, measured after the cases: a parked consumer woken by one 64-byte
+ * message (the `wake` suite's cases, bench/wake.ts), over the ring (`park`, the engine's wait)
+ * and over postMessage, producer on the feeds' cpu and consumer on the engine's, that cpu kept by
+ * idle polling when the cases ran with it (idle otherwise). Every actor of the demo parks between
+ * frames, so a tick-to-order path is shared compute C plus parked hops, and its p50 ratio is at
+ * most (C + 2 x postMessage hop) / (C + 2 x ring hop) <= postMessage / ring of these rows,
+ * whatever C is. Rows named `floor: ...`; null when floorSamples is 0.
+ */
+async function runFloor(cfg: TickToOrderConfig, log: (line: string) => void): Promise<{ rows: CaseResult[]; ratio: number | null } | null> {
+  if (cfg.floorSamples <= 0) return null;
+  const c = cfg.cpus ?? { feeds: 0, engine: 1 };
+  const picked = WAKE_CASES.filter((w) => w.kept === cfg.idlePoll);
+  const rows = await runWakeCases(
+    picked,
+    { paceUs: 1000, samples: cfg.floorSamples, warmup: Math.min(300, cfg.floorSamples), runs: 1, producerCpu: c.feeds, consumerCpu: c.engine, timeoutMs: 120_000 },
+    'floor: ',
+    log,
+  );
+  const ring = rows.find((r) => r.name.includes('ring park'));
+  const port = rows.find((r) => r.name.includes('postMessage'));
+  const ratio = ring?.p50_us !== undefined && port?.p50_us !== undefined ? timesLower(port.p50_us, ring.p50_us) : null;
+  return { rows, ratio };
+}
+
 export interface T2oSuiteOptions {
   readonly config?: TickToOrderConfig;
   /** Called with each case's raw samples (tests). */
@@ -444,6 +473,10 @@ export async function runTickToOrderSuite(runtime: RuntimeInfo, opts: T2oSuiteOp
     }
   }
 
+  const bothTransports = cfg.transports.includes('ring') && cfg.transports.includes('port');
+  const floor = bothTransports && cases.length > 0 ? await runFloor(cfg, log) : null;
+  if (floor !== null) cases.push(...floor.rows);
+
   const ratios: Record<string, number> = {};
   const targets: TargetCheck[] = [];
   for (const rate of cfg.rates) {
@@ -458,6 +491,7 @@ export async function runTickToOrderSuite(runtime: RuntimeInfo, opts: T2oSuiteOp
     }
     if (ring !== undefined && rate >= 10_000) targets.push(checkBelow(`${r} upd/s: ring tick-to-order p99 < 1 ms (us)`, 1000, ring.p99));
   }
+  if (floor?.ratio != null) ratios['floor: parked consumer woken, p50 postMessage / ring'] = floor.ratio;
   notes.push('sample = order_sent_us (executor, request handed to the venue client) - received_us (feed, venue frame received) of the first report of each tick-driven order in the journal');
   notes.push('stages per row: feed = received -> book applied (feed worker), feed->engine = book applied -> engine decision (ring or port hop + engine onFrame entry), engine->sent = decision -> order sent (engine decision work, hop to the executor, executor up to the socket)');
   notes.push(`engine trades ${cfg.pairs.join(', ')} (embedded configuration); market: ${cfg.stepsPerSec} generator steps/s (${updatesPerStep(cfg.pairs)} book updates each), OKX spot dislocations p=${cfg.dislocationProb}/step lasting ${cfg.dislocationSteps} steps, the rest of the rate is OKX depth churn (maker order 10% below the market, added / removed); primary links only; simulated venues' order rate limits lifted`);
@@ -471,6 +505,11 @@ export async function runTickToOrderSuite(runtime: RuntimeInfo, opts: T2oSuiteOp
       ? 'executor order-path rehearsal off (BENCH_T2O_EXEC_REHEARSE_MS=0)'
       : `executor order-path rehearsal every ${cfg.executorRehearseMs ?? EXECUTOR_DEFAULT_REHEARSE_MS} ms (executor-rehearsal.ts; BENCH_T2O_EXEC_REHEARSE_MS=0 turns it off)`,
   );
+  if (floor !== null) {
+    notes.push(
+      `floor rows (after the cases; BENCH_T2O_FLOOR_SAMPLES=0 skips them): a parked consumer on the engine's cpu woken by one 64-byte message from the feeds' cpu, ${cfg.idlePoll ? 'that cpu kept by idle polling as in the cases' : 'that cpu idle as in the cases'} (the wake suite's cases, ${cfg.floorSamples} samples each); every actor parks between frames, so a case's p50 ratio is at most (C + 2 x postMessage hop) / (C + 2 x ring hop) <= the floor ratio, whatever the shared compute C is${floor.ratio !== null ? ` (${floor.ratio.toFixed(2)}x in this run)` : ''}`,
+    );
+  }
   notes.push(`per case: ${cfg.warmupSec} s warm-up, then until ${cfg.orders} engine orders or ${cfg.maxSec} s; p99.9 needs >= 1000 samples to mean anything (see the samples column)`);
 
   return {

@@ -33,36 +33,41 @@ import { runPair, type PairCase, type PairResult } from './pair.js';
 import type { Transport } from './pair-protocol.js';
 import { cpuFromEnv, pinSummary } from './ring.js';
 
-interface WakeCase {
+export interface WakeCase {
   readonly name: string;
   readonly transport: Transport;
   readonly kept: boolean;
 }
 
-const CASES: readonly WakeCase[] = [
+export const WAKE_CASES: readonly WakeCase[] = [
   { name: 'wake ring park, cpu idle', transport: 'ring', kept: false },
   { name: 'wake ring park, cpu kept (idle polling)', transport: 'ring', kept: true },
   { name: 'wake postMessage, cpu idle', transport: 'port', kept: false },
   { name: 'wake postMessage, cpu kept (idle polling)', transport: 'port', kept: true },
 ];
 
-export async function runWakeSuite(runtime: RuntimeInfo): Promise<SuiteReport> {
-  const cfg = {
-    paceUs: envInt('BENCH_WAKE_PACE_US', 1000),
-    samples: envInt('BENCH_WAKE_SAMPLES', 3000),
-    warmup: envInt('BENCH_WAKE_WARMUP', 300),
-    runs: envInt('BENCH_WAKE_RUNS', 3),
-    producerCpu: cpuFromEnv('BENCH_PRODUCER_CPU', 0),
-    consumerCpu: cpuFromEnv('BENCH_CONSUMER_CPU', 1),
-    timeoutMs: envInt('BENCH_CASE_TIMEOUT_MS', 120_000),
-  };
-  const selected = CASES.filter((c) => caseSelected(c.name));
+export interface WakeConfig {
+  readonly paceUs: number;
+  readonly samples: number;
+  readonly warmup: number;
+  readonly runs: number;
+  readonly producerCpu: number | null;
+  readonly consumerCpu: number | null;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Runs `cases` in rounds (`cfg.runs`, each round every case once) and returns one row per case,
+ * its runs pooled, named `prefix + case name`; a case that failed is a row whose note starts
+ * with ERROR. Used by this suite and by tick-to-order's floor rows.
+ */
+export async function runWakeCases(cases: readonly WakeCase[], cfg: WakeConfig, prefix = '', log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<CaseResult[]> {
   const runs = new Map<string, { r: PairResult; load: LoadShare | null }[]>();
   const errors = new Map<string, string>();
   const kept: Record<string, string> = {};
 
   for (let round = 0; round < cfg.runs; round++) {
-    for (const c of selected) {
+    for (const c of cases) {
       if (errors.has(c.name)) continue;
       const pc: PairCase = {
         transport: c.transport,
@@ -90,7 +95,7 @@ export async function runWakeSuite(runtime: RuntimeInfo): Promise<SuiteReport> {
         const r = await runPair(pc);
         const load = loadBetween(before, cpuSnapshot());
         runs.set(c.name, [...(runs.get(c.name) ?? []), { r, load }]);
-        process.stdout.write(`  ${c.name}: run ${round + 1}/${cfg.runs} p50 ${r.latency?.p50.toFixed(1)} us\n`);
+        log(`  ${prefix}${c.name}: run ${round + 1}/${cfg.runs} p50 ${r.latency?.p50.toFixed(1)} us`);
       } catch (err) {
         errors.set(c.name, err instanceof Error ? err.message : String(err));
       } finally {
@@ -99,28 +104,41 @@ export async function runWakeSuite(runtime: RuntimeInfo): Promise<SuiteReport> {
     }
   }
 
-  const cases: CaseResult[] = [];
-  const byName = new Map<string, CaseResult>();
-  for (const c of selected) {
+  const rows: CaseResult[] = [];
+  for (const c of cases) {
     const err = errors.get(c.name);
     const got = runs.get(c.name) ?? [];
     if (err !== undefined || got.length === 0) {
-      cases.push({ name: c.name, note: `ERROR: ${err ?? 'no run'}` });
+      rows.push({ name: prefix + c.name, note: `ERROR: ${err ?? 'no run'}` });
       continue;
     }
     const load = worstLoad(got.map((a) => a.load));
-    const row: CaseResult = {
-      name: c.name,
+    rows.push({
+      name: prefix + c.name,
       ...latencyFields(summarizePooled(got.map((a) => a.r.samples!))),
       note: [c.transport === 'port' ? 'baseline transport' : '', `${got.length} runs pooled, p50s ${got.map((a) => a.r.latency!.p50.toFixed(1)).join(' ')}`, pinSummary(got[0]!.r), fmtLoad(load)]
         .filter(Boolean)
         .join('; '),
       extra: { load, pins: got[0]!.r.pins, idlePoll: kept[c.name] ?? null, runs: got.map((a) => ({ latency: a.r.latency, load: a.load })) },
-    };
-    cases.push(row);
-    byName.set(c.name, row);
+    });
   }
+  return rows;
+}
 
+export async function runWakeSuite(runtime: RuntimeInfo): Promise<SuiteReport> {
+  const cfg: WakeConfig = {
+    paceUs: envInt('BENCH_WAKE_PACE_US', 1000),
+    samples: envInt('BENCH_WAKE_SAMPLES', 3000),
+    warmup: envInt('BENCH_WAKE_WARMUP', 300),
+    runs: envInt('BENCH_WAKE_RUNS', 3),
+    producerCpu: cpuFromEnv('BENCH_PRODUCER_CPU', 0),
+    consumerCpu: cpuFromEnv('BENCH_CONSUMER_CPU', 1),
+    timeoutMs: envInt('BENCH_CASE_TIMEOUT_MS', 120_000),
+  };
+  const CASES = WAKE_CASES;
+  const cases = await runWakeCases(CASES.filter((c) => caseSelected(c.name)), cfg);
+  const byName = new Map<string, CaseResult>();
+  for (const row of cases) if (row.p50_us !== undefined) byName.set(row.name, row);
   const ratios: Record<string, number> = {};
   const pairRatio = (label: string, slow: string, fast: string): void => {
     const a = byName.get(slow);
@@ -138,7 +156,7 @@ export async function runWakeSuite(runtime: RuntimeInfo): Promise<SuiteReport> {
     suite: 'wake',
     description: 'wake-up of a parked consumer on another cpu, that cpu idle vs kept busy by idle polling, ring (park) and postMessage',
     runtime,
-    config: cfg,
+    config: { ...cfg },
     baseline: 'the same transport with the consumer cpu idle',
     cases,
     ratios,

@@ -25,13 +25,34 @@ describe('tick-to-order suite (tiny)', () => {
       idlePoll: true,
       rehearseMs: null,
       executorRehearseMs: null,
+      floorSamples: 60,
     };
     const raws: T2oCaseRaw[] = [];
     const report = await runTickToOrderSuite(runtimeInfo(), { config, onCase: (r) => raws.push(r), log: () => {} });
 
     expect(report.suite).toBe('tick-to-order');
-    expect(report.cases.map((c) => c.name)).toEqual(['postMessage @ 200.0 upd/s', 'ring @ 200.0 upd/s']);
-    expect(Object.keys(report.ratios)).toEqual(['200.0 upd/s p50 postMessage / ring', '200.0 upd/s p99 postMessage / ring', '200.0 upd/s p99.9 postMessage / ring']);
+    expect(report.cases.map((c) => c.name)).toEqual([
+      'postMessage @ 200.0 upd/s',
+      'ring @ 200.0 upd/s',
+      'floor: wake ring park, cpu kept (idle polling)',
+      'floor: wake postMessage, cpu kept (idle polling)',
+    ]);
+    expect(Object.keys(report.ratios)).toEqual([
+      '200.0 upd/s p50 postMessage / ring',
+      '200.0 upd/s p99 postMessage / ring',
+      '200.0 upd/s p99.9 postMessage / ring',
+      'floor: parked consumer woken, p50 postMessage / ring',
+    ]);
+    // the floor rows: real samples of a parked consumer on the engine's cpu (1), kept by idle polling as the cases were
+    const [floorRing, floorPort] = report.cases.slice(2);
+    for (const f of [floorRing!, floorPort!]) {
+      expect(f.note).not.toMatch(/ERROR/);
+      expect(f.samples).toBe(60);
+      expect(f.p50_us).toBeGreaterThan(0);
+      expect((f.extra as { idlePoll: string | null }).idlePoll).toMatch(/^cpu 1: idle polling \(tid \d+, SCHED_IDLE\)$/);
+    }
+    expect(report.ratios['floor: parked consumer woken, p50 postMessage / ring']).toBeCloseTo(floorPort!.p50_us! / floorRing!.p50_us!, 9);
+    expect(report.notes.some((n) => n.startsWith('floor rows') && n.includes('kept by idle polling'))).toBe(true);
     expect(report.targets.map((t) => t.target)).toEqual(['200.0 upd/s: ring p50 >= 5x lower than postMessage']);
 
     expect(raws.map((r) => r.transport)).toEqual(['port', 'ring']);
