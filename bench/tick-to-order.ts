@@ -383,13 +383,15 @@ function summaryOf(xs: readonly number[]): Summary {
 // ---------------------------------------------------------------------------------- the suite
 
 /**
- * The floor of the p50 ratio, measured after the cases: a parked consumer woken by one 64-byte
- * message (the `wake` suite's cases, bench/wake.ts), over the ring (`park`, the engine's wait)
- * and over postMessage, producer on the feeds' cpu and consumer on the engine's, that cpu kept by
- * idle polling when the cases ran with it (idle otherwise). Every actor of the demo parks between
- * frames, so a tick-to-order path is shared compute C plus parked hops, and its p50 ratio is at
- * most (C + 2 x postMessage hop) / (C + 2 x ring hop) <= postMessage / ring of these rows,
- * whatever C is. Rows named `floor: ...`; null when floorSamples is 0.
+ * The floor rows, measured after the cases: a parked consumer woken by one 64-byte message (the
+ * `wake` suite's cases, bench/wake.ts), over the ring (`park`, the engine's wait) and over
+ * postMessage, producer on the feeds' cpu and consumer on the engine's, that cpu kept by idle
+ * polling when the cases ran with it (idle otherwise). Every actor of the demo parks between
+ * frames, so each hop of a case is such a wake-up: a path of shared compute C plus two hops that
+ * cost only that would show (C + 2 x postMessage hop) / (C + 2 x ring hop), below these rows'
+ * ratio for any C. A case above it pays more than a wake-up per hop in the postMessage build
+ * (larger frames cloned, queueing at high rates). Rows named `floor: ...`; null when
+ * floorSamples is 0.
  */
 async function runFloor(cfg: TickToOrderConfig, log: (line: string) => void): Promise<{ rows: CaseResult[]; ratio: number | null } | null> {
   if (cfg.floorSamples <= 0) return null;
@@ -507,7 +509,7 @@ export async function runTickToOrderSuite(runtime: RuntimeInfo, opts: T2oSuiteOp
   );
   if (floor !== null) {
     notes.push(
-      `floor rows (after the cases; BENCH_T2O_FLOOR_SAMPLES=0 skips them): a parked consumer on the engine's cpu woken by one 64-byte message from the feeds' cpu, ${cfg.idlePoll ? 'that cpu kept by idle polling as in the cases' : 'that cpu idle as in the cases'} (the wake suite's cases, ${cfg.floorSamples} samples each); every actor parks between frames, so a case's p50 ratio is at most (C + 2 x postMessage hop) / (C + 2 x ring hop) <= the floor ratio, whatever the shared compute C is${floor.ratio !== null ? ` (${floor.ratio.toFixed(2)}x in this run)` : ''}`,
+      `floor rows (after the cases; BENCH_T2O_FLOOR_SAMPLES=0 skips them): a parked consumer on the engine's cpu woken by one 64-byte message from the feeds' cpu, ${cfg.idlePoll ? 'that cpu kept by idle polling as in the cases' : 'that cpu idle as in the cases'} (the wake suite's cases, ${cfg.floorSamples} samples each); every actor parks between frames, so shared compute C plus two hops that cost only a wake-up would show (C + 2 x postMessage hop) / (C + 2 x ring hop), below the floor ratio${floor.ratio !== null ? ` (${floor.ratio.toFixed(2)}x in this run)` : ''} for any C; a case above it pays more than a wake-up per postMessage hop (clone, queueing)`,
     );
   }
   notes.push(`per case: ${cfg.warmupSec} s warm-up, then until ${cfg.orders} engine orders or ${cfg.maxSec} s; p99.9 needs >= 1000 samples to mean anything (see the samples column)`);
