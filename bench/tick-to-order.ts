@@ -475,8 +475,9 @@ export async function runTickToOrderSuite(runtime: RuntimeInfo, opts: T2oSuiteOp
     }
   }
 
-  const bothTransports = cfg.transports.includes('ring') && cfg.transports.includes('port');
-  const floor = bothTransports && cases.length > 0 ? await runFloor(cfg, log) : null;
+  // the floor rows only beside a pair of cases they can be read against
+  const pairRan = cfg.rates.some((r) => byKey.has(`ring:${r}`) && byKey.has(`port:${r}`));
+  const floor = pairRan ? await runFloor(cfg, log) : null;
   if (floor !== null) cases.push(...floor.rows);
 
   const ratios: Record<string, number> = {};

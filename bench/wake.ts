@@ -135,8 +135,7 @@ export async function runWakeSuite(runtime: RuntimeInfo): Promise<SuiteReport> {
     consumerCpu: cpuFromEnv('BENCH_CONSUMER_CPU', 1),
     timeoutMs: envInt('BENCH_CASE_TIMEOUT_MS', 120_000),
   };
-  const CASES = WAKE_CASES;
-  const cases = await runWakeCases(CASES.filter((c) => caseSelected(c.name)), cfg);
+  const cases = await runWakeCases(WAKE_CASES.filter((c) => caseSelected(c.name)), cfg);
   const byName = new Map<string, CaseResult>();
   for (const row of cases) if (row.p50_us !== undefined) byName.set(row.name, row);
   const ratios: Record<string, number> = {};
@@ -147,10 +146,10 @@ export async function runWakeSuite(runtime: RuntimeInfo): Promise<SuiteReport> {
     ratios[`${label} p50`] = timesLower(a.p50_us, b.p50_us);
     ratios[`${label} p99`] = timesLower(a.p99_us, b.p99_us);
   };
-  pairRatio('ring park: idle / kept', CASES[0]!.name, CASES[1]!.name);
-  pairRatio('postMessage: idle / kept', CASES[2]!.name, CASES[3]!.name);
-  pairRatio('cpu idle: postMessage / ring', CASES[2]!.name, CASES[0]!.name);
-  pairRatio('cpu kept: postMessage / ring', CASES[3]!.name, CASES[1]!.name);
+  pairRatio('ring park: idle / kept', WAKE_CASES[0]!.name, WAKE_CASES[1]!.name);
+  pairRatio('postMessage: idle / kept', WAKE_CASES[2]!.name, WAKE_CASES[3]!.name);
+  pairRatio('cpu idle: postMessage / ring', WAKE_CASES[2]!.name, WAKE_CASES[0]!.name);
+  pairRatio('cpu kept: postMessage / ring', WAKE_CASES[3]!.name, WAKE_CASES[1]!.name);
 
   return {
     suite: 'wake',
