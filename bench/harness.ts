@@ -463,11 +463,11 @@ export function caseSelected(name: string): boolean {
   return f === undefined || f === '' || name.toLowerCase().includes(f.toLowerCase());
 }
 
-/** Reads a positive integer from the environment, or the default. */
-export function envInt(name: string, dflt: number): number {
+/** Reads an integer >= `min` (default 1: a positive one) from the environment, or the default. */
+export function envInt(name: string, dflt: number, min = 1): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return dflt;
-  const v = Number(raw.replace(/_/g, ''));
-  if (!Number.isFinite(v) || v <= 0) throw new RangeError(`${name} must be a positive number, got ${raw}`);
-  return Math.floor(v);
+  const v = Math.floor(Number(raw.replace(/_/g, '')));
+  if (!Number.isFinite(v) || v < min) throw new RangeError(`${name} must be ${min === 1 ? 'a positive number' : `a number >= ${min}`}, got ${raw}`);
+  return v;
 }

@@ -155,7 +155,7 @@ export function tickToOrderConfigFromEnv(): TickToOrderConfig {
     idlePoll: process.env.BENCH_T2O_IDLE_POLL !== '0',
     rehearseMs: rehearseFromEnv('BENCH_T2O_REHEARSE_MS'),
     executorRehearseMs: rehearseFromEnv('BENCH_T2O_EXEC_REHEARSE_MS'),
-    floorSamples: envInt('BENCH_T2O_FLOOR_SAMPLES', 3000),
+    floorSamples: envInt('BENCH_T2O_FLOOR_SAMPLES', 3000, 0),
     ...(cpuList.length === 4 ? { cpus: { feeds: cpuList[0]!, engine: cpuList[1]!, executors: cpuList[2]!, journal: cpuList[3]! } } : {}),
   };
 }

@@ -9,6 +9,7 @@ import {
   Recorder,
   checkAtLeast,
   checkBelow,
+  envInt,
   fmtRate,
   fmtRatio,
   fmtUs,
@@ -88,6 +89,29 @@ describe('interruption probe', () => {
     expect(all.perSec).toBeCloseTo((all.gaps.count + all.gaps.dropped) / (all.busyMs / 1000), 6);
     expect(all.gaps.min).toBeGreaterThanOrEqual(0);
     expect(all.thresholdUs).toBe(-1);
+  });
+});
+
+describe('envInt', () => {
+  it('takes the default when unset, floors, and refuses what is below its minimum', () => {
+    const name = 'XMC_TEST_ENV_INT';
+    try {
+      delete process.env[name];
+      expect(envInt(name, 7)).toBe(7);
+      process.env[name] = '1_500.9';
+      expect(envInt(name, 7)).toBe(1500);
+      process.env[name] = '0';
+      expect(() => envInt(name, 7)).toThrow(/XMC_TEST_ENV_INT must be a positive number, got 0/);
+      expect(envInt(name, 7, 0)).toBe(0);
+      process.env[name] = '0.5';
+      expect(() => envInt(name, 7)).toThrow(RangeError);
+      process.env[name] = '-1';
+      expect(() => envInt(name, 7, 0)).toThrow(/must be a number >= 0, got -1/);
+      process.env[name] = 'many';
+      expect(() => envInt(name, 7, 0)).toThrow(RangeError);
+    } finally {
+      delete process.env[name];
+    }
   });
 });
 
