@@ -426,6 +426,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
     // each actor kind's cpu (the demo's layout unless opts.cpus says otherwise)
     const cpus = { feeds: opts.cpus?.feeds ?? 0, engine: opts.cpus?.engine ?? 1, executors: opts.cpus?.executors ?? 1, journal: opts.cpus?.journal ?? 0 };
     if (opts.idlePoll === true) idlePoll = await IdlePoll.start(pinned ? Object.values(cpus) : SYSTEM_PIN_DEPS.onlineCpus());
+    const idlePollText = idlePoll === null ? null : describeIdlePoll(idlePoll.reports);
 
     // ---- actors, rings, regions
     interface FeedPlan { id: string; venue: number; link: 0 | 1; ring: string; board: string; instruments: number[] }
@@ -796,14 +797,14 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
           balanced,
           events: [...events],
           pins: { ...pins },
-          idlePoll: idlePoll === null ? null : describeIdlePoll(idlePoll.reports),
+          idlePoll: idlePollText,
           auditCommand: `xmc audit --dir ${journalDir} --format html --out xmc-audit.html`,
         };
       })();
       return stopped;
     };
 
-    return { sim, supervisor: sup, journalDir, tape, shm: map, idlePoll: idlePoll === null ? null : describeIdlePoll(idlePoll.reports), snapshot, stop };
+    return { sim, supervisor: sup, journalDir, tape, shm: map, idlePoll: idlePollText, snapshot, stop };
   } catch (e) {
     await sim.stop();
     await idlePoll?.stop();
