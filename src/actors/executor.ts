@@ -16,8 +16,10 @@
 // whole-account REST answer (at start, once the channel is ready; after a private socket comes
 // back; every `balanceRefreshMs`; on the engine's ControlCommand RefreshBalances) and one per
 // listed asset of every private-stream account update. Stage times: each report carries the
-// NewOrder's stage times (decision ...) plus order sent (just before the request is handed to
-// the client), ack and fill (when they arrived), on the cross-thread clock (clock.ts).
+// NewOrder's stage times unchanged (the triggering BookTop's venue event, received, applied and
+// ring-committed stages, the decision) plus order sent (just before the request is handed to the
+// client), ack and fill (when they arrived), on the cross-thread clock (clock.ts); only link
+// states and balances get their own ring-commit stamp.
 //
 // Invariants:
 // - It NEVER re-sends an order on its own: an unknown outcome is reported and the engine queries.
@@ -224,8 +226,13 @@ export function createActor(raw: unknown): ActorBehaviour {
 
   // ---- output ---------------------------------------------------------------------------------
 
-  const commit = (): void => {
-    enc.stamp(Stage.RingCommitted, nowUs());
+  /**
+   * Publishes the frame in the encoder. `stamp`: set its RingCommitted stage to now, for frames
+   * that start a path here (link states, balances). A report continues its order's path, so it
+   * keeps the order's stages, the BookTop's commit among them (the audit's committed -> decision).
+   */
+  const commit = (stamp: boolean): void => {
+    if (stamp) enc.stamp(Stage.RingCommitted, nowUs());
     if (backlog.length === 0 && ring.write(enc.bytes, enc.start, enc.end)) return;
     counters.ringFull++;
     backlog.push(enc.toUint8Array());
@@ -236,7 +243,7 @@ export function createActor(raw: unknown): ActorBehaviour {
     t.venueEventUs = times.venueEventUs;
     t.receivedUs = times.receivedUs;
     t.bookAppliedUs = times.bookAppliedUs;
-    t.ringCommittedUs = 0;
+    t.ringCommittedUs = times.ringCommittedUs;
     t.decisionUs = times.decisionUs;
     t.orderSentUs = times.orderSentUs;
     t.ackUs = times.ackUs;
@@ -244,7 +251,7 @@ export function createActor(raw: unknown): ActorBehaviour {
     head.seq = ring.nextSeq + backlog.length;
     enc.orderReport(head, rv);
     counters.reports++;
-    commit();
+    commit(false);
   };
 
   const publishLink = (role: LinkRole, status: LinkStatus, reason: string): void => {
@@ -256,7 +263,7 @@ export function createActor(raw: unknown): ActorBehaviour {
     const t = head.times;
     t.venueEventUs = t.receivedUs = t.bookAppliedUs = t.ringCommittedUs = t.decisionUs = t.orderSentUs = t.ackUs = t.fillUs = 0;
     enc.linkState(head, link);
-    commit();
+    commit(true);
   };
 
   // ---- balances (off the hot path) -------------------------------------------------------------
@@ -291,7 +298,7 @@ export function createActor(raw: unknown): ActorBehaviour {
       t.venueEventUs = t.receivedUs = t.bookAppliedUs = t.ringCommittedUs = t.decisionUs = t.orderSentUs = t.ackUs = t.fillUs = 0;
       enc.balance(head, bv);
       counters.balances++;
-      commit();
+      commit(true);
     }
   };
 

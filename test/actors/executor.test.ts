@@ -106,6 +106,7 @@ class Engine {
   order(cid: string, side: Side, type: OrderType, priceTicks: number, qtyLots: number): number {
     const orderRef = this.ref++;
     this.head.seq++;
+    this.head.times.ringCommittedUs = 900 + orderRef; // the triggering top's ring commit
     this.head.times.decisionUs = 1000 + orderRef;
     this.enc.newOrder(this.head, { clientOrderId: cid, orderRef, instrumentId: INSTRUMENT_ID, venueId: VENUE_ID, side, orderType: type, priceTicks, qtyLots, comboId: 7, leg: 1, reduceOnly: false });
     this.send();
@@ -242,6 +243,7 @@ describe('executor actor', () => {
     expect(ack.venueOrderId).not.toBe('');
     const ackMsg = engine.reports.find((x) => x.r === ack)!.msg;
     expect(ackMsg.times.decisionUs).toBe(1000 + restRef);
+    expect(ackMsg.times.ringCommittedUs).toBe(900 + restRef); // the order's path, not the report's commit
     expect(ackMsg.times.orderSentUs).toBeGreaterThan(0);
     expect(ackMsg.times.ackUs).toBeGreaterThanOrEqual(ackMsg.times.orderSentUs);
 

@@ -11,6 +11,7 @@
 // - no client order id was used twice at a venue (every client id maps to one venue order);
 // - every order the venues saw from us is in the journal (OrderSent record, read with
 //   readJournal), and every journaled OrderSent is known to its venue;
+// - every report journaled carries its order's path stages (those of its OrderSent record);
 // - every venue that traded sent its balances (a journaled whole-account snapshot).
 // A second test runs `xmc demo --duration N --json` as a user would (the compiled bin, its exit code,
 // its final report) and checks the same report fields.
@@ -99,6 +100,25 @@ describe('xmc demo (real sockets, real workers)', () => {
       expect(d.tape.orders.get(`${name}\u0000${cid}`)?.orderIds.size, `journaled order ${k} at its venue`).toBe(1);
     }
     expect(report.venueOrdersNotJournaled).toEqual([]);
+
+    // every report continues its order's path: it carries the stages the OrderSent record
+    // journaled (triggering top's venue event, received, applied, ring commit; the decision), so
+    // the audit's per-stage latencies of a report row are those of its order
+    const PATH = ['venueEventUs', 'receivedUs', 'bookAppliedUs', 'ringCommittedUs', 'decisionUs'] as const;
+    const sentPath = new Map<string, number[]>();
+    let reportsChecked = 0;
+    for (const e of readJournal(dir).entries) {
+      const a = decodeAudit(e);
+      if (a === null) continue;
+      const key = `${e.venue}/${a.text}`;
+      if (a.kind === AuditKind.OrderSent) sentPath.set(key, PATH.map((s) => e.times[s]));
+      else if (a.kind === AuditKind.OrderReport) {
+        expect(PATH.map((s) => e.times[s]), `stages of a report of ${key}`).toEqual(sentPath.get(key));
+        reportsChecked++;
+      }
+    }
+    expect(reportsChecked).toBeGreaterThanOrEqual(2);
+    expect([...sentPath.values()].some((p) => p[3]! > 0), 'a tick-driven order with its top ring commit').toBe(true);
 
     // the venues' balances reached the engine: a whole-account snapshot journaled for every venue
     // that traded, and the engine's last figures in its summary
