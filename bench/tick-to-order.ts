@@ -40,7 +40,7 @@
 // case whose tree did not end 'stopped' says so in its note; ratios and targets use figures of
 // this run only; nothing here asserts on a figure.
 import { rmSync } from 'node:fs';
-import { DEMO_RT_ENGINE, DEMO_RT_EXECUTOR, DEMO_RT_FEED, startDemo, type DemoHandle } from '../src/control/demo.js';
+import { DEMO_RT_ENGINE, DEMO_RT_EXECUTOR, DEMO_RT_FEED, demoCpus, startDemo, type DemoHandle } from '../src/control/demo.js';
 import { nowUs } from '../src/actors/clock.js';
 import { pinCurrentThread, describePin } from '../src/actors/pinning.js';
 import { ENGINE_DEFAULT_REHEARSE_MS, ES, buildEngineModel } from '../src/actors/engine.js';
@@ -95,7 +95,7 @@ export interface TickToOrderConfig {
   readonly maxSec: number;
   /** Cpu of this thread (simulator + pacer + supervisor); null: unpinned (as `xmc demo`). */
   readonly simCpu: number | null;
-  /** Pin the actors as the demo does (feeds + journal cpu 0, executors + engine cpu 1). */
+  /** Pin the actors as the demo does (`demoCpus`: feeds + journal cpu 0, engine cpu 1, executors alternately cpu 1 and 0). */
   readonly pin: boolean;
   /** With `pin`: other cpus (BENCH_T2O_CPUS=feeds,engine,executors,journal). */
   readonly cpus?: { readonly feeds: number; readonly engine: number; readonly executors: number; readonly journal: number };
@@ -395,7 +395,7 @@ function summaryOf(xs: readonly number[]): Summary {
  */
 async function runFloor(cfg: TickToOrderConfig, log: (line: string) => void): Promise<{ rows: CaseResult[]; ratio: number | null } | null> {
   if (cfg.floorSamples <= 0) return null;
-  const c = cfg.cpus ?? { feeds: 0, engine: 1 };
+  const c = demoCpus(cfg.cpus);
   const picked = WAKE_CASES.filter((w) => w.kept === cfg.idlePoll);
   const rows = await runWakeCases(
     picked,
@@ -498,8 +498,8 @@ export async function runTickToOrderSuite(runtime: RuntimeInfo, opts: T2oSuiteOp
   notes.push('sample = order_sent_us (executor, request handed to the venue client) - received_us (feed, venue frame received) of the first report of each tick-driven order in the journal');
   notes.push('stages per row: feed = received -> book applied (feed worker), feed->engine = book applied -> engine decision (ring or port hop + engine onFrame entry), engine->sent = decision -> order sent (engine decision work, hop to the executor, executor up to the socket)');
   notes.push(`engine trades ${cfg.pairs.join(', ')} (embedded configuration); market: ${cfg.stepsPerSec} generator steps/s (${updatesPerStep(cfg.pairs)} book updates each), OKX spot dislocations p=${cfg.dislocationProb}/step lasting ${cfg.dislocationSteps} steps, the rest of the rate is OKX depth churn (maker order 10% below the market, added / removed); primary links only; simulated venues' order rate limits lifted`);
-  const c = cfg.cpus ?? { feeds: 0, engine: 1, executors: 1, journal: 0 };
-  notes.push(`actors ${cfg.pin ? `pinned: feeds cpu ${c.feeds}, engine cpu ${c.engine}, executors cpu ${c.executors}, journal cpu ${c.journal}` : 'unpinned'} (wait strategies of xmc demo: feeds and executors async-park, engine and journal park); main thread (simulator, pacer, supervisor): ${mainPin}`);
+  const c = demoCpus(cfg.cpus);
+  notes.push(`actors ${cfg.pin ? `pinned: feeds cpu ${c.feeds}, engine cpu ${c.engine}, executors cpu ${c.executors.join(', ')} (one per venue in turn; only the traded pairs' venues have one), journal cpu ${c.journal}` : 'unpinned'} (wait strategies of xmc demo: feeds and executors async-park, engine and journal park); main thread (simulator, pacer, supervisor): ${mainPin}`);
   notes.push(cfg.realtime ? `real-time classes (xmc demo --realtime, both transports): feeds and engine SCHED_FIFO ${DEMO_RT_FEED}/${DEMO_RT_ENGINE}, executors SCHED_FIFO ${DEMO_RT_EXECUTOR}, journal and main thread default; what each actor got is in the JSON (runtime.pinning); BENCH_T2O_REALTIME=0 runs without` : 'real-time classes off (BENCH_T2O_REALTIME=0): every actor in the default class');
   notes.push(cfg.idlePoll ? 'idle polling (xmc demo --idle-poll, both transports): one SCHED_IDLE spinning thread on each actor cpu, so no cpu halts while an actor is parked (src/actors/idle-poll.ts); what it kept is in each case (idlePoll); BENCH_T2O_IDLE_POLL=0 runs without' : 'idle polling off (BENCH_T2O_IDLE_POLL=0): an idle cpu halts, and an actor parked there wakes through the halt');
   notes.push(cfg.rehearseMs === 0 ? 'engine decision rehearsal off (BENCH_T2O_REHEARSE_MS=0)' : `engine decision rehearsal every ${cfg.rehearseMs ?? ENGINE_DEFAULT_REHEARSE_MS} ms (engine-rehearsal.ts; BENCH_T2O_REHEARSE_MS=0 turns it off)`);

@@ -38,6 +38,17 @@ function cpuList(value: string): [number | null, number | null] {
   return [cpus[0] ?? null, cpus[1] ?? null];
 }
 
+/** A comma-separated list of cpu numbers for `option` (`count`: exactly that many). */
+function cpuNumbers(option: string, value: string, count?: number): number[] {
+  const parts = value.split(',').map((s) => s.trim());
+  if (count !== undefined && parts.length !== count) throw new InvalidArgumentError(`${option} takes ${count} cpus, got "${value}"`);
+  return parts.map((p) => {
+    const n = Number(p);
+    if (p === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${option}: "${p}" is not a cpu number`);
+    return n;
+  });
+}
+
 function describePin(actor: string, pin: PinReport | null): string {
   if (!pin) return `  ${actor}: no pin report yet`;
   return `  ${actor}: ${JSON.stringify(pin)}`;
@@ -158,6 +169,9 @@ interface DemoCliOptions {
   backup: boolean;
   realtime: boolean;
   idlePoll: boolean;
+  /** feeds, engine, journal */
+  cpus?: number[];
+  executorCpus?: number[];
 }
 
 /** `xmc demo`: simulator + engine + live summary until Ctrl-C or --duration, then the final report. */
@@ -171,6 +185,10 @@ async function runDemo(opts: DemoCliOptions): Promise<number> {
     realtime: opts.realtime,
     idlePoll: opts.idlePoll,
     backupLinks: opts.backup,
+    cpus: {
+      ...(opts.cpus !== undefined ? { feeds: opts.cpus[0]!, engine: opts.cpus[1]!, journal: opts.cpus[2]! } : {}),
+      ...(opts.executorCpus !== undefined ? { executors: opts.executorCpus } : {}),
+    },
     ...(opts.journal !== undefined ? { journalDir: opts.journal } : {}),
     onEvent: (e) => {
       if (e.type !== 'report') log.debug({ event: e.type }, describeEvent(e));
@@ -306,6 +324,14 @@ export function buildCli(): Command {
     }))
     .option('--no-pin', 'run every actor unpinned')
     .option('--no-backup', 'run only the primary market-data link of each venue')
+    .addOption(new Option('--cpus <feeds,engine,journal>', 'cpus of the feed actors, the engine and the journal (default 0,1,0)').argParser((v: string) => cpuNumbers('--cpus', v, 3)))
+    .addOption(
+      new Option(
+        '--executor-cpus <list>',
+        'cpus of the executors, one per venue in turn (default: the engine\'s cpu, then the feeds\' cpu, alternately, ' +
+          'so two venues\' legs leave at once); a single cpu puts them all there',
+      ).argParser((v: string) => cpuNumbers('--executor-cpus', v)),
+    )
     .option(
       '--realtime',
       'run feeds and engine under SCHED_FIFO 10 and executors under SCHED_FIFO 20 (a woken actor preempts the ' +

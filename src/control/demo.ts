@@ -86,10 +86,17 @@ export interface DemoOptions {
   readonly transport?: 'ring' | 'port';
   /** Run a backup market-data link beside the primary for every traded venue. Default true. */
   readonly backupLinks?: boolean;
-  /** Pin actors to cpus (feeds + journal on cpu 0, executors + engine on cpu 1). Default true. */
+  /**
+   * Pin actors to cpus. Default true: feeds and journal on cpu 0, the engine on cpu 1, the
+   * executors (in venue order) alternately on cpu 1 and cpu 0, so that the two venues of a
+   * cross-venue pair send their legs from different cpus at once (the engine's combo dispatch).
+   */
   readonly pin?: boolean;
-  /** With `pin`: other cpus per actor kind (e.g. isolated cores of a bare-metal host). */
-  readonly cpus?: { readonly feeds?: number; readonly engine?: number; readonly executors?: number; readonly journal?: number };
+  /**
+   * With `pin`: other cpus per actor kind (e.g. isolated cores of a bare-metal host). `executors`:
+   * one cpu for all of them, or a list (executor k, in venue order, on list[k % length]).
+   */
+  readonly cpus?: { readonly feeds?: number; readonly engine?: number; readonly executors?: number | readonly number[]; readonly journal?: number };
   /**
    * Real-time scheduling classes (src/actors/sched.ts): feeds and engine SCHED_FIFO 10, executors
    * SCHED_FIFO 20 (a woken executor preempts the engine on a shared cpu, so an order leaves before
@@ -294,6 +301,19 @@ export const DEMO_RT_FEED = 10;
 export const DEMO_RT_ENGINE = 10;
 export const DEMO_RT_EXECUTOR = 20;
 
+/**
+ * Each actor kind's cpu: the demo's layout (feeds and journal 0, engine 1, executors alternately
+ * on the engine's and the feeds' cpu) unless `c` says otherwise.
+ */
+export function demoCpus(c: DemoOptions['cpus']): { feeds: number; engine: number; executors: readonly number[]; journal: number } {
+  const feeds = c?.feeds ?? 0;
+  const engine = c?.engine ?? 1;
+  const ex = c?.executors;
+  const executors = ex === undefined ? [engine, feeds] : typeof ex === 'number' ? [ex] : [...ex];
+  if (executors.length === 0) throw new RangeError('demo: cpus.executors is an empty list');
+  return { feeds, engine, executors, journal: c?.journal ?? 0 };
+}
+
 function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
@@ -424,8 +444,9 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
     const pinned = (opts.pin ?? true) && availableParallelism() >= 2;
     const cpu = (c: number): number | null => (pinned ? c : null);
     // each actor kind's cpu (the demo's layout unless opts.cpus says otherwise)
-    const cpus = { feeds: opts.cpus?.feeds ?? 0, engine: opts.cpus?.engine ?? 1, executors: opts.cpus?.executors ?? 1, journal: opts.cpus?.journal ?? 0 };
-    if (opts.idlePoll === true) idlePoll = await IdlePoll.start(pinned ? Object.values(cpus) : SYSTEM_PIN_DEPS.onlineCpus());
+    const cpus = demoCpus(opts.cpus);
+    const execCpu = (k: number): number => cpus.executors[k % cpus.executors.length]!;
+    if (opts.idlePoll === true) idlePoll = await IdlePoll.start(pinned ? [...new Set([cpus.feeds, cpus.engine, cpus.journal, ...cpus.executors])] : SYSTEM_PIN_DEPS.onlineCpus());
     const idlePollText = idlePoll === null ? null : describeIdlePoll(idlePoll.reports);
 
     // ---- actors, rings, regions
@@ -546,13 +567,13 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
         assets: balanceAssets[e.venue]!.map((a) => ({ code: assetNames[a]!, assetId: a, decimals: config.assets[assetNames[a]!]!.decimals })),
         ...(opts.executorRehearseMs === undefined ? {} : { rehearseMs: opts.executorRehearseMs }),
       };
-      return { id: e.id, module: compiledModule('src/actors/executor.ts'), inbound: [e.orders], outbound: [e.reports], wait: 'async-park', parkTimeoutMs: execParkMs, cpu: cpu(cpus.executors), ...rt(DEMO_RT_EXECUTOR), hangTimeoutMs: 10_000, params, ...tp };
+      return { id: e.id, module: compiledModule('src/actors/executor.ts'), inbound: [e.orders], outbound: [e.reports], wait: 'async-park', parkTimeoutMs: execParkMs, cpu: cpu(execCpu(k)), ...rt(DEMO_RT_EXECUTOR), hangTimeoutMs: 10_000, params, ...tp };
     });
     const engineParams: EngineParams = {
       configYaml: engineYaml,
       ...(opts.pairs ? { pairs: opts.pairs } : {}),
       feeds: feeds.map((f) => ({ venue: f.venue, link: f.link })),
-      executors: execs.map((e) => ({ venue: e.venue })),
+      executors: execs.map((e, k) => ({ venue: e.venue, sharesEngineCpu: pinned && execCpu(k) === cpus.engine })),
       state: 'engine.state',
       clientIdPrefix: 'xmcdemo',
       comboIdBase,
@@ -624,7 +645,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
     const journalView = (): { lat: Record<string, LatencyStat>; cids: Set<string> } => {
       const records = jp.get(JP.RECORDS);
       if (records === latencyCache.records) return latencyCache;
-      const stages: Record<string, number[]> = { 'feed: frame->book applied': [], 'feed->engine: book->decision': [], 'engine->executor: decision->sent': [], 'venue: sent->ack': [], 'venue: sent->fill': [], 'tick-to-order: frame->sent': [] };
+      const stages: Record<string, number[]> = { 'feed: frame->book applied': [], 'feed->engine: book->decision': [], 'engine->executor: decision->sent': [], 'venue: sent->ack': [], 'venue: sent->fill': [], 'tick-to-order: frame->sent': [], 'legs: first->last leg sent': [] };
       const cids = new Set<string>();
       // first report of each order; book-side stages only for the orders of a combo's OPENING
       // decision (repair / follow-up orders carry the stage times of the book that opened it)
@@ -651,15 +672,22 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoHandle> {
         firsts.push({ e, t: { ...t } });
         if (t.decisionUs > 0 && e.comboId > 0) openDecision.set(e.comboId, Math.min(openDecision.get(e.comboId) ?? Infinity, t.decisionUs));
       }
+      // per combo, the send times of the orders its opening decision emitted (both legs of a
+      // concurrent combo; a leader-follower combo's follower has a decision of its own)
+      const openSends = new Map<number, number[]>();
       for (const { e, t } of firsts) {
         if (t.orderSentUs <= 0 || t.decisionUs <= 0) continue;
         stages['engine->executor: decision->sent']!.push(t.orderSentUs - t.decisionUs);
         if (t.ackUs > 0 && t.ackUs >= t.orderSentUs) stages['venue: sent->ack']!.push(t.ackUs - t.orderSentUs);
         if (openDecision.get(e.comboId) !== t.decisionUs) continue;
+        const sends = openSends.get(e.comboId);
+        if (sends === undefined) openSends.set(e.comboId, [t.orderSentUs]);
+        else sends.push(t.orderSentUs);
         if (t.receivedUs > 0 && t.bookAppliedUs >= t.receivedUs) stages['feed: frame->book applied']!.push(t.bookAppliedUs - t.receivedUs);
         if (t.bookAppliedUs > 0 && t.decisionUs >= t.bookAppliedUs) stages['feed->engine: book->decision']!.push(t.decisionUs - t.bookAppliedUs);
         if (t.receivedUs > 0 && t.orderSentUs >= t.receivedUs) stages['tick-to-order: frame->sent']!.push(t.orderSentUs - t.receivedUs);
       }
+      for (const sends of openSends.values()) if (sends.length >= 2) stages['legs: first->last leg sent']!.push(Math.max(...sends) - Math.min(...sends));
       stages['venue: sent->fill'] = fills;
       const lat: Record<string, LatencyStat> = {};
       for (const [k, xs] of Object.entries(stages)) {

@@ -18,7 +18,8 @@ import { RingReader, RingWriter } from '../../src/shm/ring.js';
 import { compiledModule } from '../../src/paths.js';
 import { createSharedMemory } from '../../src/actors/topology.js';
 import { Supervisor } from '../../src/actors/supervisor.js';
-import { ENGINE_STATE_WORDS, ES, type EngineParams, type EngineSummary } from '../../src/actors/engine.js';
+import { comboWakeOrder, createActor, ENGINE_STATE_WORDS, ES, type EngineParams, type EngineSummary } from '../../src/actors/engine.js';
+import type { ActorContext } from '../../src/actors/actor.js';
 import {
   AuditKind,
   type AuditRecordValue,
@@ -409,5 +410,63 @@ describe('engine actor (real worker, no sockets)', () => {
     expect(sum.state).toBe('REDUCING');
     expect(sum.combos).toBe(0);
     expect(sum.ignoredReports).toBe(2);
+  });
+});
+
+describe('engine combo dispatch (the behaviour driven in this thread)', () => {
+  it('publishes both legs quietly, then rings the executor on another cpu before the one sharing its cpu', async () => {
+    expect(comboWakeOrder([{ venue: 0, sharesEngineCpu: true }, { venue: 1 }, { venue: 2, sharesEngineCpu: false }])).toEqual([1, 2, 0]);
+    expect(comboWakeOrder([{ venue: 0 }, { venue: 1 }])).toEqual([0, 1]);
+
+    const sab = newSab();
+    const map = ShmMap.attach(sab);
+    const { queueTop, consumed, orders, drainOrders } = harness(map);
+    // what the engine does with its outbound rings, in order
+    const events: string[] = [];
+    const logged = (name: string, j: number): RingWriter => {
+      const w = RingWriter.attach(map, name);
+      const o = Object.create(w) as RingWriter;
+      o.write = (src, start, end, wake = true) => (events.push(`${wake ? 'write+wake' : 'write'} ${j}`), w.write(src, start, end, wake));
+      o.wake = () => (events.push(`wake ${j}`), w.wake());
+      return o;
+    };
+    const inbound = [...FEEDS, 'x.bin.out', 'x.okx.out'].map((n) => RingReader.attach(map, n));
+    const outbound = [logged('x.bin.in', 0), logged('x.okx.in', 1), RingWriter.attach(map, 'journal.in')];
+    const params: EngineParams = { ...PARAMS, executors: [{ venue: BIN.venue, sharesEngineCpu: true }, { venue: OKX.venue }], rehearseMs: 0 };
+    const ctx = {
+      name: 'engine', generation: 1, params, map, pin: { requested: null, applied: null, error: null },
+      inbound, outbound, releasedNext: () => 0, waitForSpace: () => true, waitForSpaceAsync: async () => true,
+      stopRequested: () => false, stop: () => {}, report: () => {},
+    } as unknown as ActorContext;
+    const engine = createActor(params);
+    await engine.onStart!(ctx);
+    /** One pass of the actor runtime's loop: every waiting frame, then poll(). */
+    const iterate = (): void => {
+      inbound.forEach((r, i) => {
+        let len: number;
+        while ((len = r.peek()) >= 0) {
+          engine.onFrame!(ctx, i, r.u8, r.frameOffset, len, r.frameSeq);
+          engine.onBatchEnd?.(ctx, i, r.frameSeq);
+          r.release();
+        }
+      });
+      engine.poll!(ctx);
+    };
+    const top = (ring: number, ins: number, venue: number, seq: number, book: [Levels, Levels]): void => {
+      const before = consumed();
+      queueTop(ring, ins, venue, seq, S, ...book);
+      iterate();
+      expect(consumed()).toBe(before + 1);
+    };
+    top(0, BIN.instrument, BIN.venue, 100, binBook());
+    top(2, OKX.instrument, OKX.venue, 500, okxBook());
+    expect(events).toEqual([]);
+    // OKX crosses Binance: one concurrent combo, a leg per executor
+    top(2, OKX.instrument, OKX.venue, 501, okxCrossed());
+    drainOrders();
+    expect(orders.map((x) => x.ring).sort()).toEqual([0, 1]);
+    // both published before any doorbell; OKX's executor (another cpu) rung before Binance's
+    expect(events).toEqual(['write 0', 'write 1', 'wake 1', 'wake 0']);
+    await engine.onStop?.(ctx);
   });
 });

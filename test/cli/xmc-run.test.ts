@@ -28,6 +28,12 @@ describe('xmc CLI', () => {
     const w = xmc(['run', '--wait', 'sleepy']);
     expect(w.status).toBe(2);
     expect(w.stderr).toMatch(/sleepy/);
+    const c = xmc(['demo', '--cpus', '0,1']);
+    expect(c.status).toBe(2);
+    expect(c.stderr).toContain('--cpus takes 3 cpus, got "0,1"');
+    const e = xmc(['demo', '--executor-cpus', '1,x']);
+    expect(e.status).toBe(2);
+    expect(e.stderr).toContain('--executor-cpus: "x" is not a cpu number');
   });
 
   it('runs the supervised topology, survives an injected crash, and loses no frame', () => {

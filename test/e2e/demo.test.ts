@@ -60,6 +60,9 @@ describe('xmc demo (real sockets, real workers)', () => {
     expect(report.combos).toBe(report.combosDone + report.combosEscalated);
     expect(report.venueFills).toBeGreaterThanOrEqual(2);
     expect(report.engine).not.toBeNull();
+    // the cross-exchange combo sent both its legs on one decision: the report has their skew
+    expect(report.latency['legs: first->last leg sent']!.n).toBeGreaterThanOrEqual(1);
+    expect(report.latency['tick-to-order: frame->sent']!.n).toBeGreaterThanOrEqual(1);
 
     // balanced within one lot, from the venues' own fills
     const lot = report.lotTolerance['BTC']!;
