@@ -143,9 +143,9 @@ export interface EngineExecutor {
   /** Engine venue id this executor's order channel trades. */
   readonly venue: number;
   /**
-   * The executor is pinned to the engine's cpu with a real-time class above the engine's, so its
-   * wake-up preempts the engine there. A combo's orders ring such executors last (see "Combo
-   * dispatch" in the header). Default false.
+   * The executor is pinned to the engine's cpu, where its wake-up can preempt the engine (it does
+   * under the demo's real-time classes, executors above the engine). A combo's orders ring such
+   * executors last (see "Combo dispatch" in the header). Default false.
    */
   readonly sharesEngineCpu?: boolean;
 }
