@@ -80,9 +80,12 @@ export class IntentLog {
     m.times = times;
   }
 
-  /** Group fdatasync for intents under intentSync 'write' (call from the executor's poll). */
+  /**
+   * Group fdatasync for intents under intentSync 'write' (call from the executor's poll): started
+   * in libuv's thread pool (JournalWriter.tickAsync), so an order never waits behind a disk flush.
+   */
   tick(): boolean {
-    return this.writer.tick();
+    return this.writer.tickAsync();
   }
 
   close(): void {

@@ -269,3 +269,85 @@ describe('restart recovery', () => {
     ]);
   });
 });
+
+describe('group fdatasync off the calling thread (tickAsync, the executor\'s intents)', () => {
+  const orderFrame = (seq: number): Uint8Array => frameOf(new AuditBuilder().order(order({ clientOrderId: `xmc-${seq}-0-0` }), times()), seq);
+  /** A writer whose fdatasync calls are held until the test completes them. */
+  function heldWriter(dir: string) {
+    let clock = 0;
+    const calls: { fd: number; done: (err: NodeJS.ErrnoException | null) => void }[] = [];
+    const w = JournalWriter.open({ dir, stream: 'intent-x', groupMs: 50, clockMs: () => clock, fdatasyncAsync: (fd, done) => calls.push({ fd, done }) });
+    const add = (seq: number): void => appendFrame(w, orderFrame(seq), seq);
+    return { w, calls, add, advance: (ms: number) => (clock += ms) };
+  }
+
+  it('starts one fdatasync when the group is due, counts its records pending until it completes, and groups later records anew', () => {
+    const { w, calls, add, advance } = heldWriter(tempDir('async-sync'));
+    add(1);
+    add(2);
+    expect(w.tickAsync()).toBe(false); // not due yet
+    advance(50);
+    expect(w.tickAsync()).toBe(true);
+    expect(calls).toHaveLength(1);
+    expect(w.pending).toBe(2);
+    expect(w.writes).toBe(1); // written with write(2) before the fdatasync started
+    add(3);
+    advance(100);
+    expect(w.tickAsync()).toBe(false); // one at a time
+    expect(w.pending).toBe(3);
+    calls[0]!.done(null);
+    expect(w.syncs).toBe(1);
+    expect(w.pending).toBe(1);
+    expect(w.tickAsync()).toBe(true); // record 3's group, due since the advance
+    calls[1]!.done(null);
+    expect(w.pending).toBe(0);
+    w.close();
+  });
+
+  it('a failed fdatasync is thrown by the next tickAsync or appendDurable, once', () => {
+    const { w, calls, add, advance } = heldWriter(tempDir('async-sync-fail'));
+    add(1);
+    advance(50);
+    expect(w.tickAsync()).toBe(true);
+    const eio = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }) as NodeJS.ErrnoException;
+    calls[0]!.done(eio);
+    expect(() => w.tickAsync()).toThrow(/JOURNAL_IO.*fdatasync of .*intent-x/);
+    expect(w.tickAsync()).toBe(false); // thrown once; nothing is due
+    add(2);
+    advance(50);
+    expect(w.tickAsync()).toBe(true);
+    calls[1]!.done(eio);
+    const m = newRecordMeta();
+    const f = orderFrame(3);
+    metaFromFrame(new FrameView(f).at(0), m);
+    expect(() => w.appendDurable(m, f, 0, f.length)).toThrow(/JOURNAL_IO/);
+    w.close();
+  });
+
+  it('close() while one runs syncs every record itself; the late completion changes nothing', () => {
+    const dir = tempDir('async-sync-close');
+    const { w, calls, add, advance } = heldWriter(dir);
+    add(1);
+    advance(50);
+    expect(w.tickAsync()).toBe(true);
+    add(2);
+    w.close();
+    expect(w.pending).toBe(0);
+    const syncs = w.syncs;
+    calls[0]!.done(Object.assign(new Error('EBADF'), { code: 'EBADF' }) as NodeJS.ErrnoException);
+    expect(w.syncs).toBe(syncs);
+    expect(readJournal(dir).entries.map((e) => e.seq)).toEqual([1, 2]);
+  });
+
+  it('with the real fdatasync: the group completes in the thread pool', async () => {
+    let clock = 0;
+    const w = JournalWriter.open({ dir: tempDir('async-sync-real'), stream: 'intent-y', groupMs: 50, clockMs: () => clock });
+    appendFrame(w, orderFrame(1), 1);
+    clock += 50;
+    expect(w.tickAsync()).toBe(true);
+    for (let i = 0; i < 2000 && w.syncs === 0; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(w.syncs).toBe(1);
+    expect(w.pending).toBe(0);
+    w.close();
+  });
+});
