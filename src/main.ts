@@ -29,24 +29,22 @@ function positiveNumber(name: string) {
 function cpuList(value: string): [number | null, number | null] {
   const parts = value.split(',').map((s) => s.trim());
   if (parts.length !== 2) throw new InvalidArgumentError(`--cpus takes two cpus "FEED,ENGINE", got "${value}"`);
-  const cpus = parts.map((p) => {
-    if (p === '-' || p === '') return null;
-    const n = Number(p);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`--cpus: "${p}" is not a cpu number (or "-" for unpinned)`);
-    return n;
-  });
+  const cpus = parts.map((p) => (p === '-' || p === '' ? null : cpuNumber('--cpus', p, ' (or "-" for unpinned)')));
   return [cpus[0] ?? null, cpus[1] ?? null];
+}
+
+/** One cpu number of `option`'s value; `hint` follows the error. */
+function cpuNumber(option: string, p: string, hint = ''): number {
+  const n = Number(p);
+  if (p === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${option}: "${p}" is not a cpu number${hint}`);
+  return n;
 }
 
 /** A comma-separated list of cpu numbers for `option` (`count`: exactly that many). */
 function cpuNumbers(option: string, value: string, count?: number): number[] {
   const parts = value.split(',').map((s) => s.trim());
   if (count !== undefined && parts.length !== count) throw new InvalidArgumentError(`${option} takes ${count} cpus, got "${value}"`);
-  return parts.map((p) => {
-    const n = Number(p);
-    if (p === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${option}: "${p}" is not a cpu number`);
-    return n;
-  });
+  return parts.map((p) => cpuNumber(option, p));
 }
 
 function describePin(actor: string, pin: PinReport | null): string {

@@ -305,7 +305,7 @@ export class JournalWriter {
 
   /** Group policy: syncs when the oldest unsynced record is `groupMs` old. True if it synced. */
   tick(): boolean {
-    if (this.unsynced === 0 || this.clockMs() - this.firstUnsyncedMs < this.groupMs) return false;
+    if (!this.groupDue()) return false;
     this.sync();
     return true;
   }
@@ -319,7 +319,7 @@ export class JournalWriter {
    */
   tickAsync(): boolean {
     this.throwAsyncFailure();
-    if (this.asyncCovered > 0 || this.unsynced === 0 || this.clockMs() - this.firstUnsyncedMs < this.groupMs) return false;
+    if (this.asyncCovered > 0 || !this.groupDue()) return false;
     this.flush();
     const epoch = this.syncEpoch;
     const path = this.currentPath();
@@ -332,6 +332,11 @@ export class JournalWriter {
       else this.syncs++;
     });
     return true;
+  }
+
+  /** Unsynced records whose oldest is `groupMs` old: the group policy says sync. */
+  private groupDue(): boolean {
+    return this.unsynced > 0 && this.clockMs() - this.firstUnsyncedMs >= this.groupMs;
   }
 
   private throwAsyncFailure(): void {
